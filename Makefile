@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Entry points. See README.md.
+#
+#   make                      build every module against our x86_64 test kernel
+#   make ARCH=arm             ... against our arm (NPCM750) test kernel
+#   make KDIR=/path LLVM=1 [ARCH=arm]
+#                             ... against your own configured 7.2 tree with Rust
+#   make CLIPPY=1             the same, with clippy
+#   make demo                 build what is needed, boot QEMU, show the drivers
+#   make check                run every test (KUnit, guest scripts, arm boot)
+#   make fmt / fmtcheck       rustfmt the tree / check it
+#   make bootstrap            install the toolchain (make check does it too)
+
+# Our modules' Kconfig options, set here because an out-of-tree build has no
+# Kconfig of its own. In a kernel tree they come from our Kconfig entries.
+OUR_CONFIGS :=
+
+ARCH ?= x86_64
+export ARCH
+
+ifeq ($(KDIR),)
+# Our own test kernels, built and cached by scripts/build-kernel.sh.
+FLAVOUR ?= $(ARCH)
+TOOLCHAIN = LLVM=-19 RUST_LIB_SRC=$$(. scripts/lib.sh && rust_lib_src) BINDGEN=bindgen
+KDIR_CMD = scripts/build-kernel.sh $(FLAVOUR)
+else
+TOOLCHAIN =
+KDIR_CMD = scripts/check-kdir.sh $(KDIR)
+endif
+
+KBUILD = $(MAKE) -C "$$kdir" M=$(CURDIR) $(TOOLCHAIN) $(OUR_CONFIGS) \
+	$(if $(CLIPPY),CLIPPY=1)
+
+.PHONY: all modules clean bootstrap demo check fmt fmtcheck rustdoc
+all: modules
+
+modules:
+	@. scripts/lib.sh && kdir=$$($(KDIR_CMD)) && $(KBUILD) modules
+
+clean:
+	@. scripts/lib.sh && kdir=$$($(KDIR_CMD)) && $(KBUILD) clean
+	@rm -f rust/bindings/*_generated.rs rust/exports_generated.h
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+demo: bootstrap
+	@scripts/demo.sh
+
+check: bootstrap
+	@scripts/check.sh
+
+fmt fmtcheck:
+	@scripts/rustfmt.sh $(if $(filter fmtcheck,$@),--check)

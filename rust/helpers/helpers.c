@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Non-inline versions of the static inline functions and macros of the
+ * IIO/media C APIs that our abstractions call, so that Rust can reach them.
+ * Like the kernel's rust/helpers/helpers.c, every function is named
+ * rust_helper_<name>; the generated bindings drop the prefix.
+ */
+
+#include "../bindings/bindings_helper.h"
+
+#include "layout.c"

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Our extensions of the `kernel` crate: safe abstractions over the IIO and
+//! media C APIs.
+//!
+//! In a kernel tree, the modules declared here live in `rust/kernel/` and
+//! are part of the `kernel` crate. Out of tree, this file is the root of a
+//! crate that is also named `kernel`: it re-exports the whole of the kernel's
+//! own `kernel` crate and adds our modules beside it, and the drivers and
+//! tests of this repository are compiled against it. A driver therefore
+//! writes `use kernel::prelude::*;` and `use kernel::media;` the same way in
+//! both cases.
+//!
+//! Inside this crate, `crate::` names our crate (upstream items included,
+//! through the re-export below) and `::kernel::` names the kernel's own
+//! crate; code under `kernel/` only uses `crate::` paths, so that it compiles
+//! unchanged as part of the kernel crate. Macros use `$crate::`.
+
+pub use ::kernel::*;
+
+pub mod bindings;
+
+use ::kernel::prelude::*;
+
+module! {
+    type: KernelExt,
+    name: "kernel_ext",
+    authors: ["The iio-media-rs authors"],
+    description: "Rust abstractions for IIO and media drivers",
+    license: "GPL",
+}
+
+struct KernelExt;
+
+impl ::kernel::Module for KernelExt {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        Ok(KernelExt)
+    }
+}

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for every script under scripts/: versions, cache layout,
+# progress and failure helpers. Source it; do not run it.
+
+# Pinned versions. Change them here only.
+KERNEL_DEB_VERSION=${KERNEL_DEB_VERSION:-7.2.13-1}   # Debian linux-source-7.2
+KERNEL_SERIES=7.2
+BINDGEN_VERSION=0.72.1
+VIRTME_NG_VERSION=1.42
+LLVM_SUFFIX=-19
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Everything downloaded or built lives outside the clone, keyed by version.
+CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/iio-media-rs}
+TOOLS_DIR=$CACHE_DIR/tools
+SRC_DIR=$CACHE_DIR/src
+KBUILD_DIR=$CACHE_DIR/kbuild
+export PATH="$TOOLS_DIR/bin:$TOOLS_DIR/venv/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# rustc's version, e.g. 1.95.0.
+rustc_version() { rustc --version | awk '{print $2}'; }
+
+# Source tree of the pinned kernel (created by scripts/bootstrap.sh).
+kernel_src() {
+	local v=${KERNEL_DEB_VERSION%%-*}
+	echo "$SRC_DIR/linux-$v"
+}
+
+# Library source matching rustc (created by scripts/bootstrap.sh).
+rust_lib_src() { echo "$SRC_DIR/rust-src-$(rustc_version)/usr/lib/rustlib/src/rust/library"; }
+
+# Run as root, or through sudo when we are not.
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
