@@ -64,7 +64,7 @@ kx86=$(scripts/build-kernel.sh x86_64) || { record kernel_x86_64 fail; finish; }
 
 say "check: modules with clippy"
 if make CLIPPY=1 >"$results/clippy.log" 2>&1; then
-	if grep -E '^(warning|error)' "$results/clippy.log"; then
+	if grep -E 'warning:|error:|WARNING:' "$results/clippy.log"; then
 		record clippy fail
 	else
 		record clippy ok
@@ -75,7 +75,7 @@ else
 fi
 
 say "check: modules"
-if make >"$results/build.log" 2>&1 && ! grep -E '^(warning|error)|WARNING:' "$results/build.log"; then
+if make >"$results/build.log" 2>&1 && ! grep -E 'warning:|error:|WARNING:' "$results/build.log"; then
 	record build_modules ok
 else
 	tail -n 30 "$results/build.log"
