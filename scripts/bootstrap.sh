@@ -90,7 +90,7 @@ apt_fetch() {
 	deb=$(ls "$dl/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$deb" ]; then
 		say "apt: downloading $pkg=$ver"
-		(cd "$dl" && apt-get download -q "$pkg=$ver" >/dev/null) ||
+		(cd "$dl" && retry apt-get -o APT::Sandbox::User=root download -q "$pkg=$ver" >/dev/null) ||
 			return 1
 		deb=$(ls "$dl/${pkg}_${ver//:/%3a}_"*.deb | head -n1)
 	fi
@@ -144,7 +144,8 @@ armhf_busybox() {
 	: >"$d/status"
 	local opts=(-o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status"
 		-o "Dir::Etc::SourceList=$d/sources.list" -o "Dir::Etc::SourceParts=/nonexistent"
-		-o "Dir::Cache=$d" -o APT::Architecture=armhf -o APT::Architectures=armhf)
+		-o "Dir::Cache=$d" -o APT::Architecture=armhf -o APT::Architectures=armhf
+		-o APT::Sandbox::User=root)
 	say "apt: downloading busybox-static:armhf from bookworm"
 	retry apt-get "${opts[@]}" update -q >/dev/null
 	rm -f "$d"/busybox-static_*.deb

@@ -57,7 +57,7 @@ say "kernel: configuring $flavour (Linux $KERNEL_DEB_VERSION) in $out"
 mkdir -p "$out"
 cat "${fragments[@]/#/$cfgdir/}" >"$out/fragment.config"
 kmake -s KCONFIG_ALLCONFIG="$out/fragment.config" allnoconfig >"$out/config.log" 2>&1 ||
-	{ cat "$out/config.log" >&2; die "configuring $flavour failed"; }
+	{ cat "$out/config.log" >&2; rm -rf "$out"; die "configuring $flavour failed"; }
 
 # Every option the fragments ask for must be in the result: Kconfig silently
 # drops options whose dependencies are not met.
@@ -68,7 +68,7 @@ while IFS= read -r line; do
 		{ warn "$flavour: '$line' requested but .config has: $(grep -E "^(# )?${line%%=*}[= ]" "$out/.config" || echo 'nothing')"; bad=1; } ;;
 	esac
 done <"$out/fragment.config"
-[ $bad = 0 ] || die "$flavour: the config fragments do not apply to Linux $KERNEL_DEB_VERSION (see above)"
+[ $bad = 0 ] || { rm -rf "$out"; die "$flavour: the config fragments do not apply to Linux $KERNEL_DEB_VERSION (see above)"; }
 grep -qx 'CONFIG_RUST=y' "$out/.config" || { kmake rustavailable >&2 || true; die "Rust is not available to this kernel build"; }
 
 say "kernel: building $flavour (${targets[*]}) with $(nproc) jobs; ~10 min on 2 cores"
