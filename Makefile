@@ -16,6 +16,7 @@
 # Kconfig of its own. In a kernel tree they come from our Kconfig entries.
 OUR_CONFIGS := CONFIG_VIDEO_RS_H264_KUNIT_TEST=m
 
+SHELL := /bin/bash
 ARCH ?= x86_64
 export ARCH
 

@@ -89,15 +89,7 @@ mod tests {
                 layout!(kext_layout_KEXT_SIZEOF_V4L2_DEVICE, sizeof v4l2_device),
                 layout!(kext_layout_KEXT_OFFSETOF_V4L2_DEVICE_MDEV, offsetof v4l2_device.mdev),
                 layout!(kext_layout_KEXT_SIZEOF_V4L2_SUBDEV, sizeof v4l2_subdev),
-                layout!(
-                    kext_layout_KEXT_OFFSETOF_V4L2_SUBDEV_ENTITY,
-                    offsetof v4l2_subdev.entity
-                ),
                 layout!(kext_layout_KEXT_SIZEOF_VIDEO_DEVICE, sizeof video_device),
-                layout!(
-                    kext_layout_KEXT_OFFSETOF_VIDEO_DEVICE_ENTITY,
-                    offsetof video_device.entity
-                ),
                 layout!(kext_layout_KEXT_SIZEOF_V4L2_FH, sizeof v4l2_fh),
                 layout!(kext_layout_KEXT_SIZEOF_V4L2_CTRL_HANDLER, sizeof v4l2_ctrl_handler),
                 layout!(
@@ -111,6 +103,26 @@ mod tests {
                 layout!(
                     kext_layout_KEXT_SIZEOF_V4L2_FWNODE_ENDPOINT,
                     sizeof v4l2_fwnode_endpoint
+                ),
+            ]),
+            0
+        );
+    }
+
+    /// Subdevs and video devices are media entities (`container_of!` from
+    /// the entity) when the kernel has the media controller.
+    #[test]
+    #[cfg(CONFIG_MEDIA_CONTROLLER)]
+    fn media_entities() {
+        assert_eq!(
+            mismatches(&[
+                layout!(
+                    kext_layout_KEXT_OFFSETOF_V4L2_SUBDEV_ENTITY,
+                    offsetof v4l2_subdev.entity
+                ),
+                layout!(
+                    kext_layout_KEXT_OFFSETOF_VIDEO_DEVICE_ENTITY,
+                    offsetof video_device.entity
                 ),
             ]),
             0

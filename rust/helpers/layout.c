@@ -37,12 +37,16 @@ size_t rust_helper_kext_layout(enum kext_layout what)
 		return offsetof(struct v4l2_device, mdev);
 	case KEXT_SIZEOF_V4L2_SUBDEV:
 		return sizeof(struct v4l2_subdev);
+#ifdef CONFIG_MEDIA_CONTROLLER
 	case KEXT_OFFSETOF_V4L2_SUBDEV_ENTITY:
 		return offsetof(struct v4l2_subdev, entity);
+#endif
 	case KEXT_SIZEOF_VIDEO_DEVICE:
 		return sizeof(struct video_device);
+#ifdef CONFIG_MEDIA_CONTROLLER
 	case KEXT_OFFSETOF_VIDEO_DEVICE_ENTITY:
 		return offsetof(struct video_device, entity);
+#endif
 	case KEXT_SIZEOF_V4L2_FH:
 		return sizeof(struct v4l2_fh);
 	case KEXT_SIZEOF_V4L2_CTRL_HANDLER:
@@ -63,7 +67,7 @@ size_t rust_helper_kext_layout(enum kext_layout what)
 		return sizeof(struct v4l2_async_connection);
 	case KEXT_SIZEOF_V4L2_FWNODE_ENDPOINT:
 		return sizeof(struct v4l2_fwnode_endpoint);
-	case KEXT_LAYOUT_COUNT:
+	default:
 		break;
 	}
 	return SIZE_MAX;

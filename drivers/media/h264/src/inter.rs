@@ -612,8 +612,6 @@ pub fn search16(
         sp.x0 as isize + best.0 as isize,
         sp.y0 as isize + best.1 as isize,
     );
-    s.cached_pred(0, 0, pred);
-    let mut bcost = satd::<16, 256>(src, pred) + lam * mvd_bits(bmv.0, bmv.1, px, py);
     let mut cand = [0u8; 256];
     const SQUARE: [(i32, i32); 8] = [
         (0, -1),
@@ -625,23 +623,33 @@ pub fn search16(
         (-1, 1),
         (1, 1),
     ];
-    for step in [2, 1] {
-        let base = bmv;
-        // Half-sample stage: full square; quarter-sample stage: diamond.
-        let n = if step == 2 { 8 } else { sp.qpel_points };
-        for &(dx, dy) in SQUARE.iter().take(n) {
-            let mv = (base.0 + dx * step, base.1 + dy * step);
-            let (ox, oy) = (mv.0 - ibest.0, mv.1 - ibest.1);
-            if !(-3..=3).contains(&ox) || !(-3..=3).contains(&oy) {
-                continue;
-            }
-            s.cached_pred(ox, oy, &mut cand);
-            let k = satd::<16, 256>(src, &cand) + lam * mvd_bits(mv.0, mv.1, px, py);
-            if k < bcost {
-                bcost = k;
-                bmv = mv;
-                pred.copy_from_slice(&cand);
-            }
+    // Half-sample stage on SAD (the integer cost is SAD based too).
+    let mut hcost = best_cost;
+    for &(dx, dy) in SQUARE.iter() {
+        let mv = (ibest.0 + dx * 2, ibest.1 + dy * 2);
+        s.cached_pred(dx * 2, dy * 2, &mut cand);
+        let k = sad16(src, &cand) + lam * mvd_bits(mv.0, mv.1, px, py);
+        if k < hcost {
+            hcost = k;
+            bmv = mv;
+        }
+    }
+    // Quarter-sample stage on SATD around the best half-sample vector.
+    s.cached_pred(bmv.0 - ibest.0, bmv.1 - ibest.1, pred);
+    let mut bcost = satd::<16, 256>(src, pred) + lam * mvd_bits(bmv.0, bmv.1, px, py);
+    let base = bmv;
+    for &(dx, dy) in SQUARE.iter().take(sp.qpel_points) {
+        let mv = (base.0 + dx, base.1 + dy);
+        let (ox, oy) = (mv.0 - ibest.0, mv.1 - ibest.1);
+        if !(-3..=3).contains(&ox) || !(-3..=3).contains(&oy) {
+            continue;
+        }
+        s.cached_pred(ox, oy, &mut cand);
+        let k = satd::<16, 256>(src, &cand) + lam * mvd_bits(mv.0, mv.1, px, py);
+        if k < bcost {
+            bcost = k;
+            bmv = mv;
+            pred.copy_from_slice(&cand);
         }
     }
     (bmv, bcost)

@@ -169,11 +169,12 @@ fn solve(mut m: [[f64; 5]; 4]) -> [f64; 4] {
             .max_by(|&a, &b| m[a][i].abs().total_cmp(&m[b][i].abs()))
             .unwrap();
         m.swap(i, p);
-        for r in 0..4 {
+        let pivot = m[i];
+        for (r, row) in m.iter_mut().enumerate() {
             if r != i {
-                let f = m[r][i] / m[i][i];
-                for c in i..5 {
-                    m[r][c] -= f * m[i][c];
+                let f = row[i] / pivot[i];
+                for (x, &p) in row.iter_mut().zip(pivot.iter()).skip(i) {
+                    *x -= f * p;
                 }
             }
         }
