@@ -55,7 +55,14 @@ mkdir -p "$stage/tests" "$stage/bin"
 for f in "$@"; do
 	[ -f "$f" ] || die "initramfs: no such file: $f"
 	case $f in
-	*.ko) cp "$f" "$moddir/extra/" ;;
+	*.ko)
+		# A module built against the x86_64 tree fails only at insmod time
+		# in the guest; say so here. ELF: class 1 (32-bit), machine 40 (ARM).
+		[ "$(od -An -tu1 -j4 -N1 "$f" | tr -d ' ')" = 1 ] &&
+			[ "$(od -An -tu2 -j18 -N2 "$f" | tr -d ' ')" = 40 ] ||
+			die "initramfs: $f is not a 32-bit arm module (build it with ARCH=arm against $kdir)"
+		cp "$f" "$moddir/extra/"
+		;;
 	*.sh)
 		# Numbered so that /init runs them in command-line order.
 		n=$(printf '%02d' "${#tests[@]}")
@@ -107,7 +114,9 @@ for t in "$@"; do
 	name=${name#[0-9][0-9]-}
 	name=${name%.sh}
 	# Each script runs in its own shell with the helpers loaded; its KTAP
-	# lines are indented one level (a KTAP subtest).
+	# lines are indented one level (a KTAP subtest, named as KUnit does so
+	# that tools/testing/kunit/kunit.py parse reads the document).
+	echo "    # Subtest: $name"
 	if KTAP_INDENT="    " sh -c '. /etc/harness.sh && . "$0"' "$t"; then
 		echo "ok $i $name"
 	else

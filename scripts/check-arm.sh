@@ -24,8 +24,14 @@ if [ "${1-}" = --timeout ]; then
 fi
 
 kdir=$("$TOP/scripts/build-kernel.sh" arm)
-run=$CACHE_DIR/runs/arm
+# One directory per run (console log, QEMU's own output, the initramfs), so
+# that runs at the same time do not mix; runs/arm/latest points to the last.
+run=$CACHE_DIR/runs/arm/$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$run"
+ln -sfn "$run" "$CACHE_DIR/runs/arm/latest"
+# Keep the last ten runs.
+find "$CACHE_DIR/runs/arm" -mindepth 1 -maxdepth 1 -type d -name '2*' | sort -r |
+	tail -n +11 | xargs -r rm -rf
 initrd=$run/initramfs.cpio.gz
 if [ -n "${ARM_TESTS-}" ]; then
 	read -r -a tests <<<"$ARM_TESTS"

@@ -58,8 +58,8 @@ def log(msg):
 class QMP:
     """Minimal QMP client over a unix socket (stdlib only)."""
 
-    def __init__(self, path, deadline):
-        self.sock = connect_unix(path, deadline)
+    def __init__(self, path, deadline, proc=None):
+        self.sock = connect_unix(path, deadline, proc)
         # QEMU answers at once; a silent QMP means QEMU is wedged.
         self.sock.settimeout(30)
         self.buf = b""
@@ -96,8 +96,9 @@ class QMPError(Exception):
     pass
 
 
-def connect_unix(path, deadline):
-    # QEMU creates its sockets a moment after it starts.
+def connect_unix(path, deadline, proc=None):
+    # QEMU creates its sockets a moment after it starts (host-side polling:
+    # nothing here depends on the guest's clock).
     while True:
         try:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -105,6 +106,8 @@ def connect_unix(path, deadline):
             return s
         except (FileNotFoundError, ConnectionRefusedError):
             s.close()
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"QEMU exited ({proc.returncode}) at start")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"QEMU did not create {path}")
             time.sleep(0.05)
@@ -211,8 +214,8 @@ def main():
         status = code
 
     try:
-        con = connect_unix(con_path, min(deadline, start + 30))
-        qmp = QMP(qmp_path, min(deadline, start + 30))
+        con = connect_unix(con_path, min(deadline, start + 30), proc)
+        qmp = QMP(qmp_path, min(deadline, start + 30), proc)
         props = sorted(p["name"] for p in qmp.cmd("qom-list", path=ADC))
         log(f"{ADC} properties: {' '.join(props)}")
         log(f"{ADC} iref = {qmp.cmd('qom-get', path=ADC, property='iref')} µV")
@@ -289,6 +292,10 @@ def main():
         status = 1
     for p in problems:
         log("error: " + p)
+    if status == 4:
+        with open(f"{a.log}.qemu", errors="replace") as f:
+            for line in f.read().splitlines()[-10:]:
+                log("  qemu| " + line)
     if status not in (0, 1):
         log(f"last console lines (full log: {a.log}):")
         for line in lines[-25:]:
