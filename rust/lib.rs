@@ -20,6 +20,13 @@ pub use ::kernel::*;
 
 pub mod bindings;
 
+#[path = "kernel/iio/mod.rs"]
+pub mod iio;
+#[path = "kernel/reset.rs"]
+pub mod reset;
+#[path = "kernel/timed_completion.rs"]
+pub mod timed_completion;
+
 use ::kernel::prelude::*;
 
 module! {

@@ -17,6 +17,7 @@
 #include <linux/iio/trigger_consumer.h>
 #include <linux/iio/triggered_buffer.h>
 #include <linux/iio/types.h>
+#include <linux/reset.h>
 
 #include <media/media-device.h>
 #include <media/media-entity.h>

@@ -40,6 +40,9 @@ include!(concat!(
 // SAFETY: `__BindgenBitfieldUnit<Storage>` is a newtype around `Storage`.
 unsafe impl<Storage> Zeroable for __BindgenBitfieldUnit<Storage> where Storage: Zeroable {}
 
+// SAFETY: `__BindgenUnionField<T>` is a zero-sized `PhantomData<T>`.
+unsafe impl<T> Zeroable for __BindgenUnionField<T> {}
+
 /// The C helpers (`rust/helpers/`), without their `rust_helper_` prefix.
 mod helpers {
     use super::*;

@@ -8,4 +8,6 @@
 
 #include "../bindings/bindings_helper.h"
 
+#include "iio.c"
+#include "kext_misc.c"
 #include "layout.c"

@@ -441,8 +441,9 @@ impl Encoder {
             i4: cfg.intra4x4,
             skip_run: 0,
         };
-        let nslices = (cfg.slices as usize).clamp(1, mbs);
-        let per = mbs.div_ceil(nslices);
+        // No panic paths: `clamp` asserts, `/` checks for zero.
+        let nslices = (cfg.slices as usize).max(1).min(mbs.max(1));
+        let per = (mbs + nslices - 1).checked_div(nslices).unwrap_or(mbs);
         let p_slice = !idr;
         let mut first = 0usize;
         while first < mbs {
@@ -464,7 +465,10 @@ impl Encoder {
             ctx.slice_start = first;
             ctx.skip_run = 0;
             for addr in first..last {
-                let (mbx, mby) = (addr % mb_w, addr / mb_w);
+                let (mbx, mby) = (
+                    addr.checked_rem(mb_w).unwrap_or(0),
+                    addr.checked_div(mb_w).unwrap_or(0),
+                );
                 load_mb(src, &cfg, mbx, mby, bufs.workspace);
                 mb::encode_mb(&mut ctx, bufs.workspace, &mut bw, mbx, mby, p_slice);
                 if bw.overflowed() {

@@ -35,8 +35,8 @@ impl<'a> PlaneRef<'a> {
     /// Sample at clamped coordinates (picture edge extension).
     #[inline]
     pub fn at(&self, x: isize, y: isize) -> u8 {
-        let x = x.clamp(0, self.width as isize - 1) as usize;
-        let y = y.clamp(0, self.height as isize - 1) as usize;
+        let x = x.min(self.width as isize - 1).max(0) as usize;
+        let y = y.min(self.height as isize - 1).max(0) as usize;
         self.data.get(y * self.stride + x).copied().unwrap_or(0)
     }
 
@@ -550,12 +550,12 @@ pub fn search16(
         );
         sad + lam * mvd_bits(mx * 4, my * 4, px, py)
     };
-    let mut best = (cx.clamp(xmin, xmax), cy.clamp(ymin, ymax));
+    let mut best = (cx.max(xmin).min(xmax), cy.max(ymin).min(ymax));
     let mut best_cost = cost_int(best.0, best.1, &mut tmp);
     for &(mx, my) in candidates.iter().take(16) {
         let c = (
-            ((mx + 2) >> 2).clamp(xmin, xmax),
-            ((my + 2) >> 2).clamp(ymin, ymax),
+            ((mx + 2) >> 2).max(xmin).min(xmax),
+            ((my + 2) >> 2).max(ymin).min(ymax),
         );
         if c == best {
             continue;

@@ -105,7 +105,7 @@ impl RateController {
             mode,
             base_qp: qp.min(51),
             min_qp: min_qp.min(51),
-            max_qp: max_qp.clamp(min_qp.min(51), 51),
+            max_qp: max_qp.max(min_qp.min(51)).min(51),
             per_frame,
             window: (fps * window_s).clamp(1, 10_000) as i64,
             buffer: 0,
@@ -125,12 +125,12 @@ impl RateController {
                 // First P frame after an I frame: assume it is ~4x smaller.
                 (b >> 2, q)
             }
-            (None, None) => return self.base_qp.clamp(self.min_qp, self.max_qp),
+            (None, None) => return self.base_qp.max(self.min_qp).min(self.max_qp),
         };
         let mult: u64 = if intra { 4 } else { 1 };
         let base = (self.per_frame * mult) as i64;
         let corr = div_i64(self.buffer, self.window);
-        let target = (base - corr).clamp(base >> 2, base * 2).max(1) as u64;
+        let target = (base - corr).max(base >> 2).min(base * 2).max(1) as u64;
         let d = 6 * (log2_q8(bits.max(1)) - log2_q8(target));
         let dq = (d + if d >= 0 { 128 } else { -128 }) / 256;
         let maxstep = match self.mode {
@@ -138,7 +138,7 @@ impl RateController {
             _ => 4,
         };
         let q = i32::from(qp) + dq.clamp(-maxstep, maxstep);
-        (q.clamp(i32::from(self.min_qp), i32::from(self.max_qp))) as u8
+        q.max(i32::from(self.min_qp)).min(i32::from(self.max_qp)) as u8
     }
 
     /// Feeds back the size of the frame just coded.
@@ -148,7 +148,7 @@ impl RateController {
         if self.mode != RateControl::ConstantQp {
             let b = self.buffer + bits.min(i64::MAX as u64 / 4) as i64 - self.per_frame as i64;
             let lim = self.per_frame as i64 * self.window * 4;
-            self.buffer = b.clamp(-lim, lim);
+            self.buffer = b.max(-lim).min(lim);
         }
     }
 }

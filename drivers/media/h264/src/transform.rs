@@ -110,7 +110,10 @@ fn level_limit(scale: i32) -> i32 {
     if scale <= 0 {
         return crate::cavlc::MAX_LEVEL;
     }
-    (32767 / scale).clamp(1, crate::cavlc::MAX_LEVEL)
+    32767i32
+        .checked_div(scale)
+        .unwrap_or(crate::cavlc::MAX_LEVEL)
+        .clamp(1, crate::cavlc::MAX_LEVEL)
 }
 
 /// Quantises a transformed 4x4 block into scan-ordered levels.
