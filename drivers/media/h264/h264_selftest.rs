@@ -41,12 +41,16 @@ const LISTED: &[&str] = &[
     "chroma_qp_map",
     "zero_threshold",
     "div64",
-    "tiny_encode",
 ];
+
+/// Self tests that only `cargo test` runs: `tiny_encode` keeps two frames and
+/// a 6.4 KiB `Workspace` on its stack (about 11 KiB), more than a kernel stack
+/// can spare. It comes back here once it takes its buffers from the caller.
+const HOST_ONLY: &[&str] = &["tiny_encode"];
 
 #[kunit_tests(h264_selftest)]
 mod tests {
-    use super::{run, LISTED};
+    use super::{run, HOST_ONLY, LISTED};
 
     #[test]
     fn exp_golomb() {
@@ -93,17 +97,12 @@ mod tests {
         assert_eq!(run("div64"), Ok(()));
     }
 
-    #[test]
-    fn tiny_encode() {
-        assert_eq!(run("tiny_encode"), Ok(()));
-    }
-
     /// A self test added to the core but not to this suite is caught here.
     #[test]
     fn every_self_test_listed() {
         for (name, _) in h264::selftest::ALL {
-            assert!(LISTED.contains(name));
+            assert!(LISTED.contains(name) || HOST_ONLY.contains(name));
         }
-        assert_eq!(LISTED.len(), h264::selftest::ALL.len());
+        assert_eq!(LISTED.len() + HOST_ONLY.len(), h264::selftest::ALL.len());
     }
 }
