@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Industrial I/O (IIO).
+//!
+//! C headers: [`include/linux/iio/`](srctree/include/linux/iio/)
+//!
+//! - [`device::Device`]: an IIO device with driver data, its callbacks
+//!   ([`device::Info`], [`device::BufferOps`]) and its registration, tied
+//!   to the parent's binding;
+//! - [`channel::ChanSpec`]: `const` channel specifications;
+//! - [`value::Value`]: the typed `IIO_VAL_*` values;
+//! - [`trigger::Trigger`]: triggers with driver data and operations;
+//! - [`scan`]: the layout of scans and the scan masks, as the core has them.
+//!
+//! See `Documentation/iio/rust-abstractions.rst`.
+
+pub mod channel;
+pub mod device;
+pub mod scan;
+pub mod trigger;
+pub mod value;
+
+pub use channel::{ChanInfo, ChanSpec, ChanType, InfoMask, ScanType};
+pub use device::{BufferOps, Device, DirectClaim, Info, ScanContext, Spec};
+pub use trigger::{AnyTrigger, Trigger, TriggerOps};
+pub use value::{Available, Value, ValueKind};
+
+#[cfg(CONFIG_KUNIT)]
+mod tests;
+
+use crate::bindings;
+
+/// The C `struct device` of `dev` (the kernel crate's `as_raw()` is
+/// private to it).
+pub(crate) fn dev_raw<Ctx: crate::device::DeviceContext>(
+    dev: &crate::device::Device<Ctx>,
+) -> *mut bindings::device {
+    // Not dereferenced here. `device::Device` is a transparent wrapper of
+    // `Opaque<struct device>`, itself transparent.
+    core::ptr::from_ref(dev)
+        .cast::<bindings::device>()
+        .cast_mut()
+}
