@@ -107,54 +107,25 @@ fn bs_of(p: &MbInfo, pi: usize, q: &MbInfo, qi: usize, mb_edge: bool) -> u8 {
     }
 }
 
-/// Filters one line of samples across an edge. `q0i` is the index of the
-/// first q sample, `step` the distance between successive samples across
-/// the edge. Out-of-range lines are left alone (never happens for the
-/// validated geometry).
-#[inline]
-#[allow(clippy::too_many_arguments)]
-fn filter_line(
-    pix: &mut [u8],
-    q0i: usize,
-    step: usize,
-    bs: u8,
-    alpha: i32,
-    beta: i32,
-    tc0: i32,
-    chroma: bool,
-) {
-    let n = if chroma { 2 } else { 4 };
-    let Some(base) = q0i.checked_sub(n * step) else {
-        return;
-    };
-    if q0i + (n - 1) * step >= pix.len() {
-        return;
-    }
-    let at = |k: usize| base + k * step;
-    let px = |k: usize| i32::from(pix[at(k)]);
-    // Sample k: p(n-1-k) for k < n, q(k-n) otherwise.
-    let (p0, q0) = (px(n - 1), px(n));
+/// Filters one line of 8 luma samples p3 p2 p1 p0 q0 q1 q2 q3 across an
+/// edge (clause 8.7.2.3/8.7.2.4). Returns false if nothing changed.
+#[inline(always)]
+fn filter_luma(v: &mut [u8; 8], bs: u8, alpha: i32, beta: i32, tc0: i32) -> bool {
+    let (p0, q0) = (i32::from(v[3]), i32::from(v[4]));
     if (p0 - q0).abs() >= alpha {
-        return;
+        return false;
     }
-    let (p1, q1) = (px(n - 2), px(n + 1));
+    let (p1, q1) = (i32::from(v[2]), i32::from(v[5]));
     if (p1 - p0).abs() >= beta || (q1 - q0).abs() >= beta {
-        return;
+        return false;
     }
     let clip = |x: i32| x.clamp(0, 255) as u8;
-    if chroma {
-        if bs < 4 {
-            let tc = tc0 + 1;
-            let d = ((((q0 - p0) << 2) + (p1 - q1) + 4) >> 3).clamp(-tc, tc);
-            pix[at(1)] = clip(p0 + d);
-            pix[at(2)] = clip(q0 - d);
-        } else {
-            pix[at(1)] = clip((2 * p1 + p0 + q1 + 2) >> 2);
-            pix[at(2)] = clip((2 * q1 + q0 + p1 + 2) >> 2);
-        }
-        return;
-    }
-    let (p3, p2, q2, q3) = (px(0), px(1), px(6), px(7));
+    let (p3, p2, q2, q3) = (
+        i32::from(v[0]),
+        i32::from(v[1]),
+        i32::from(v[6]),
+        i32::from(v[7]),
+    );
     let ap = (p2 - p0).abs();
     let aq = (q2 - q0).abs();
     if bs < 4 {
@@ -166,29 +137,147 @@ fn filter_line(
             tc += 1;
         }
         let d = ((((q0 - p0) << 2) + (p1 - q1) + 4) >> 3).clamp(-tc, tc);
-        pix[at(3)] = clip(p0 + d);
-        pix[at(4)] = clip(q0 - d);
+        v[3] = clip(p0 + d);
+        v[4] = clip(q0 - d);
         if ap < beta {
-            pix[at(2)] = clip(p1 + ((p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1).clamp(-tc0, tc0));
+            v[2] = clip(p1 + ((p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1).clamp(-tc0, tc0));
         }
         if aq < beta {
-            pix[at(5)] = clip(q1 + ((q2 + ((p0 + q0 + 1) >> 1) - (q1 << 1)) >> 1).clamp(-tc0, tc0));
+            v[5] = clip(q1 + ((q2 + ((p0 + q0 + 1) >> 1) - (q1 << 1)) >> 1).clamp(-tc0, tc0));
         }
     } else {
         let strong = (p0 - q0).abs() < ((alpha >> 2) + 2);
         if ap < beta && strong {
-            pix[at(3)] = clip((p2 + 2 * p1 + 2 * p0 + 2 * q0 + q1 + 4) >> 3);
-            pix[at(2)] = clip((p2 + p1 + p0 + q0 + 2) >> 2);
-            pix[at(1)] = clip((2 * p3 + 3 * p2 + p1 + p0 + q0 + 4) >> 3);
+            v[3] = clip((p2 + 2 * p1 + 2 * p0 + 2 * q0 + q1 + 4) >> 3);
+            v[2] = clip((p2 + p1 + p0 + q0 + 2) >> 2);
+            v[1] = clip((2 * p3 + 3 * p2 + p1 + p0 + q0 + 4) >> 3);
         } else {
-            pix[at(3)] = clip((2 * p1 + p0 + q1 + 2) >> 2);
+            v[3] = clip((2 * p1 + p0 + q1 + 2) >> 2);
         }
         if aq < beta && strong {
-            pix[at(4)] = clip((p1 + 2 * p0 + 2 * q0 + 2 * q1 + q2 + 4) >> 3);
-            pix[at(5)] = clip((p0 + q0 + q1 + q2 + 2) >> 2);
-            pix[at(6)] = clip((2 * q3 + 3 * q2 + q1 + q0 + p0 + 4) >> 3);
+            v[4] = clip((p1 + 2 * p0 + 2 * q0 + 2 * q1 + q2 + 4) >> 3);
+            v[5] = clip((p0 + q0 + q1 + q2 + 2) >> 2);
+            v[6] = clip((2 * q3 + 3 * q2 + q1 + q0 + p0 + 4) >> 3);
         } else {
-            pix[at(4)] = clip((2 * q1 + q0 + p1 + 2) >> 2);
+            v[4] = clip((2 * q1 + q0 + p1 + 2) >> 2);
+        }
+    }
+    true
+}
+
+/// Filters one line of 4 chroma samples p1 p0 q0 q1 across an edge.
+/// Returns false if nothing changed.
+#[inline(always)]
+fn filter_chroma(v: &mut [u8; 4], bs: u8, alpha: i32, beta: i32, tc0: i32) -> bool {
+    let (p1, p0, q0, q1) = (
+        i32::from(v[0]),
+        i32::from(v[1]),
+        i32::from(v[2]),
+        i32::from(v[3]),
+    );
+    if (p0 - q0).abs() >= alpha || (p1 - p0).abs() >= beta || (q1 - q0).abs() >= beta {
+        return false;
+    }
+    let clip = |x: i32| x.clamp(0, 255) as u8;
+    if bs < 4 {
+        let tc = tc0 + 1;
+        let d = ((((q0 - p0) << 2) + (p1 - q1) + 4) >> 3).clamp(-tc, tc);
+        v[1] = clip(p0 + d);
+        v[2] = clip(q0 - d);
+    } else {
+        v[1] = clip((2 * p1 + p0 + q1 + 2) >> 2);
+        v[2] = clip((2 * q1 + q0 + p1 + 2) >> 2);
+    }
+    true
+}
+
+/// Filters 4 lines across a vertical luma edge (samples of a line are
+/// adjacent); `q0i` is the index of the first line's q0 sample.
+#[inline]
+fn vedge_luma(pix: &mut [u8], q0i: usize, stride: usize, bs: u8, alpha: i32, beta: i32, tc0: i32) {
+    for r in 0..4 {
+        let Some(o) = (q0i + r * stride).checked_sub(4) else {
+            return;
+        };
+        let Some(s) = pix.get_mut(o..o + 8) else {
+            return;
+        };
+        let Ok(v) = <&mut [u8; 8]>::try_from(s) else {
+            return;
+        };
+        filter_luma(v, bs, alpha, beta, tc0);
+    }
+}
+
+/// Filters 4 columns across a horizontal luma edge at row `q0i / stride`.
+#[inline]
+fn hedge_luma(pix: &mut [u8], q0i: usize, stride: usize, bs: u8, alpha: i32, beta: i32, tc0: i32) {
+    let Some(base) = q0i.checked_sub(4 * stride) else {
+        return;
+    };
+    if base + 7 * stride + 4 > pix.len() {
+        return;
+    }
+    let mut rows = [[0u8; 4]; 8];
+    for (k, row) in rows.iter_mut().enumerate() {
+        let o = base + k * stride;
+        if let Some(s) = pix.get(o..o + 4) {
+            row.copy_from_slice(s);
+        }
+    }
+    let mut changed = false;
+    for c in 0..4 {
+        let mut v = [0u8; 8];
+        for (d, row) in v.iter_mut().zip(rows.iter()) {
+            *d = row[c];
+        }
+        if filter_luma(&mut v, bs, alpha, beta, tc0) {
+            for (row, &x) in rows.iter_mut().zip(v.iter()) {
+                row[c] = x;
+            }
+            changed = true;
+        }
+    }
+    if changed {
+        // p2..q2 are the only samples the filter writes.
+        for (k, row) in rows.iter().enumerate().take(7).skip(1) {
+            let o = base + k * stride;
+            if let Some(d) = pix.get_mut(o..o + 4) {
+                d.copy_from_slice(row);
+            }
+        }
+    }
+}
+
+/// Filters 2 lines of one chroma plane across an edge: `step` is the
+/// distance between samples across the edge, `next` between the lines.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn edge_chroma(
+    pix: &mut [u8],
+    q0i: usize,
+    step: usize,
+    next: usize,
+    bs: u8,
+    alpha: i32,
+    beta: i32,
+    tc0: i32,
+) {
+    for r in 0..2 {
+        let q = q0i + r * next;
+        let Some(base) = q.checked_sub(2 * step) else {
+            return;
+        };
+        if base + 3 * step >= pix.len() {
+            return;
+        }
+        let mut v = [0u8; 4];
+        for (k, d) in v.iter_mut().enumerate() {
+            *d = pix[base + k * step];
+        }
+        if filter_chroma(&mut v, bs, alpha, beta, tc0) {
+            pix[base + step] = v[1];
+            pix[base + 2 * step] = v[2];
         }
     }
 }
@@ -265,11 +354,8 @@ pub fn deblock_picture(
                         continue;
                     }
                     let tc0 = ep.tc0[usize::from(b.min(3)) - 1];
-                    for r in 0..4 {
-                        let y = mby * 16 + k * 4 + r;
-                        let x = mbx * 16 + e * 4;
-                        filter_line(luma, y * ys + x, 1, b, ep.alpha, ep.beta, tc0, false);
-                    }
+                    let (y, x) = (mby * 16 + k * 4, mbx * 16 + e * 4);
+                    vedge_luma(luma, y * ys + x, ys, b, ep.alpha, ep.beta, tc0);
                 }
                 if e == 0 || e == 2 {
                     let pcq = chroma_qp(pqp, g.chroma_offset);
@@ -279,12 +365,9 @@ pub fn deblock_picture(
                             continue;
                         }
                         let tc0 = cp.tc0[usize::from(b.min(3)) - 1];
-                        for r in 0..2 {
-                            let y = mby * 8 + k * 2 + r;
-                            let x = mbx * 8 + e * 2;
-                            filter_line(cb, y * cs + x, 1, b, cp.alpha, cp.beta, tc0, true);
-                            filter_line(cr, y * cs + x, 1, b, cp.alpha, cp.beta, tc0, true);
-                        }
+                        let o = (mby * 8 + k * 2) * cs + mbx * 8 + e * 2;
+                        edge_chroma(cb, o, 1, cs, b, cp.alpha, cp.beta, tc0);
+                        edge_chroma(cr, o, 1, cs, b, cp.alpha, cp.beta, tc0);
                     }
                 }
             }
@@ -316,11 +399,8 @@ pub fn deblock_picture(
                         continue;
                     }
                     let tc0 = ep.tc0[usize::from(b.min(3)) - 1];
-                    for c in 0..4 {
-                        let y = mby * 16 + e * 4;
-                        let x = mbx * 16 + k * 4 + c;
-                        filter_line(luma, y * ys + x, ys, b, ep.alpha, ep.beta, tc0, false);
-                    }
+                    let (y, x) = (mby * 16 + e * 4, mbx * 16 + k * 4);
+                    hedge_luma(luma, y * ys + x, ys, b, ep.alpha, ep.beta, tc0);
                 }
                 if e == 0 || e == 2 {
                     let pcq = chroma_qp(pqp, g.chroma_offset);
@@ -330,12 +410,9 @@ pub fn deblock_picture(
                             continue;
                         }
                         let tc0 = cp.tc0[usize::from(b.min(3)) - 1];
-                        for c in 0..2 {
-                            let y = mby * 8 + e * 2;
-                            let x = mbx * 8 + k * 2 + c;
-                            filter_line(cb, y * cs + x, cs, b, cp.alpha, cp.beta, tc0, true);
-                            filter_line(cr, y * cs + x, cs, b, cp.alpha, cp.beta, tc0, true);
-                        }
+                        let o = (mby * 8 + e * 2) * cs + mbx * 8 + k * 2;
+                        edge_chroma(cb, o, cs, 1, b, cp.alpha, cp.beta, tc0);
+                        edge_chroma(cr, o, cs, 1, b, cp.alpha, cp.beta, tc0);
                     }
                 }
             }

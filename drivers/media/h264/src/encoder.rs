@@ -551,25 +551,43 @@ fn load_mb(src: &Frame<'_>, cfg: &Config, mbx: usize, mby: usize, w: &mut Worksp
     let cx0 = mbx * 8;
     let cy0 = mby * 8;
     let [su, sv] = sc;
+    let inside = cx0 + 8 <= cw;
     for r in 0..8 {
         let y = (cy0 + r).min(ch - 1);
-        for c in 0..8 {
-            let x = (cx0 + c).min(cw - 1);
-            let (u, v) = match src.format {
-                PixelFormat::Nv12 => {
-                    let o = y * src.cb_stride + 2 * x;
-                    (
-                        src.cb.get(o).copied().unwrap_or(0),
-                        src.cb.get(o + 1).copied().unwrap_or(0),
-                    )
+        let (du, dv) = (&mut su[r * 8..r * 8 + 8], &mut sv[r * 8..r * 8 + 8]);
+        match src.format {
+            PixelFormat::Nv12 => {
+                let o = y * src.cb_stride + 2 * cx0;
+                if let (true, Some(s)) = (inside, src.cb.get(o..o + 16)) {
+                    for ((u, v), p) in du.iter_mut().zip(dv.iter_mut()).zip(s.chunks_exact(2)) {
+                        *u = p[0];
+                        *v = p[1];
+                    }
+                    continue;
                 }
-                PixelFormat::I420 => (
-                    src.cb.get(y * src.cb_stride + x).copied().unwrap_or(0),
-                    src.cr.get(y * src.cr_stride + x).copied().unwrap_or(0),
-                ),
-            };
-            su[r * 8 + c] = u;
-            sv[r * 8 + c] = v;
+                for c in 0..8 {
+                    let x = (cx0 + c).min(cw - 1);
+                    let o = y * src.cb_stride + 2 * x;
+                    du[c] = src.cb.get(o).copied().unwrap_or(0);
+                    dv[c] = src.cb.get(o + 1).copied().unwrap_or(0);
+                }
+            }
+            PixelFormat::I420 => {
+                let ou = y * src.cb_stride + cx0;
+                let ov = y * src.cr_stride + cx0;
+                if let (true, Some(a), Some(b)) =
+                    (inside, src.cb.get(ou..ou + 8), src.cr.get(ov..ov + 8))
+                {
+                    du.copy_from_slice(a);
+                    dv.copy_from_slice(b);
+                    continue;
+                }
+                for c in 0..8 {
+                    let x = (cx0 + c).min(cw - 1);
+                    du[c] = src.cb.get(y * src.cb_stride + x).copied().unwrap_or(0);
+                    dv[c] = src.cr.get(y * src.cr_stride + x).copied().unwrap_or(0);
+                }
+            }
         }
     }
 }

@@ -366,20 +366,26 @@ pub fn mc_chroma8(
     let yi = y0 as isize + (mvy >> 3) as isize;
     let xf = mvx & 7;
     let yf = mvy & 7;
+    if xf == 0 && yf == 0 {
+        p.window(xi, yi, 8, 8, out);
+        return;
+    }
     p.window(xi, yi, 9, 9, &mut s.tmp[..81]);
     let w = &s.tmp;
-    let c00 = (8 - xf) * (8 - yf);
-    let c10 = xf * (8 - yf);
-    let c01 = (8 - xf) * yf;
-    let c11 = xf * yf;
-    for y in 0..8 {
-        for x in 0..8 {
-            let o = y * 9 + x;
-            let v = c00 * i32::from(w[o])
-                + c10 * i32::from(w[o + 1])
-                + c01 * i32::from(w[o + 9])
-                + c11 * i32::from(w[o + 10]);
-            out[y * 8 + x] = ((v + 32) >> 6) as u8;
+    // Weights sum to 64, so every sum fits in 16 bits.
+    let c00 = ((8 - xf) * (8 - yf)) as u16;
+    let c10 = (xf * (8 - yf)) as u16;
+    let c01 = ((8 - xf) * yf) as u16;
+    let c11 = (xf * yf) as u16;
+    for (y, o8) in out.chunks_exact_mut(8).enumerate() {
+        let r0 = &w[y * 9..y * 9 + 9];
+        let r1 = &w[y * 9 + 9..y * 9 + 18];
+        for (x, o) in o8.iter_mut().enumerate() {
+            let v = c00 * u16::from(r0[x])
+                + c10 * u16::from(r0[x + 1])
+                + c01 * u16::from(r1[x])
+                + c11 * u16::from(r1[x + 1]);
+            *o = ((v + 32) >> 6) as u8;
         }
     }
 }

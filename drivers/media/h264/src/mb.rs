@@ -914,19 +914,23 @@ pub(crate) fn encode_mb(
 
     // ---- Intra 16x16 analysis ----
     let e16 = ctx.edges16(mbx, mby, &nb);
-    let mut i16_cost = u32::MAX;
+    // The mode is pre-selected on SAD (cheap); only the winner's SATD is
+    // computed for the comparison with the other macroblock types.
+    let mut i16_sad = u32::MAX;
     let mut i16_mode = intra::I16_DC;
     for m in 0..4u8 {
         if !intra::i16_mode_ok(m, &e16) {
             continue;
         }
         intra::pred16(m, &e16, &mut w.p16);
-        let c = satd16(&w.src_y, &w.p16) + lam * if p_slice { 9 } else { 4 };
-        if c < i16_cost {
-            i16_cost = c;
+        let c = inter::sad16(&w.src_y, &w.p16);
+        if c < i16_sad {
+            i16_sad = c;
             i16_mode = m;
         }
     }
+    intra::pred16(i16_mode, &e16, &mut w.p16);
+    let i16_cost = satd16(&w.src_y, &w.p16) + lam * if p_slice { 9 } else { 4 };
 
     let best_other = inter_cost.min(i16_cost);
     // ---- Intra 4x4 analysis (writes reconstruction as it goes) ----
