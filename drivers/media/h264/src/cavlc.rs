@@ -638,46 +638,33 @@ fn analyse(coeffs: &[i16]) -> BlockInfo {
         runs: [0; 16],
         total_zeros: 0,
     };
-    let n = coeffs.len().min(16);
-    // Find the last non-zero coefficient.
-    let mut last = None;
-    for (i, &c) in coeffs.iter().enumerate().take(n) {
-        if c != 0 {
-            last = Some(i);
-        }
+    // Bit i is set for a non-zero coefficient i; levels are then visited
+    // from the highest frequency down by the highest set bit.
+    let mut mask = 0u32;
+    for (i, &c) in coeffs.iter().take(16).enumerate() {
+        mask |= u32::from(c != 0) << i;
     }
-    let last = match last {
-        Some(l) => l,
-        None => return bi,
-    };
-    let mut run: u8 = 0;
+    if mask == 0 {
+        return bi;
+    }
+    let last = (31 - mask.leading_zeros()) as usize;
     let mut idx = 0usize;
-    let mut i = last + 1;
-    while i > 0 {
-        i -= 1;
-        let c = coeffs.get(i).copied().unwrap_or(0);
-        if c != 0 {
-            if let (Some(l), Some(r)) = (bi.levels.get_mut(idx), bi.runs.get_mut(idx)) {
-                *l = i32::from(c).clamp(-MAX_LEVEL, MAX_LEVEL);
-                *r = 0;
-            }
-            if idx > 0 {
-                if let Some(r) = bi.runs.get_mut(idx - 1) {
-                    *r = run;
-                }
-            }
-            idx += 1;
-            run = 0;
+    let mut m = mask;
+    while m != 0 {
+        let i = 31 - m.leading_zeros();
+        m &= !(1u32 << i);
+        // Zeros below this level: down to the next level or to the start.
+        let run = if m == 0 {
+            i
         } else {
-            run += 1;
+            i - (31 - m.leading_zeros()) - 1
+        };
+        let c = coeffs.get(i as usize).copied().unwrap_or(0);
+        if let (Some(l), Some(r)) = (bi.levels.get_mut(idx), bi.runs.get_mut(idx)) {
+            *l = i32::from(c).clamp(-MAX_LEVEL, MAX_LEVEL);
+            *r = run as u8;
         }
-    }
-    // Zeros before the first (lowest frequency) coefficient belong to the
-    // last level's run.
-    if idx > 0 {
-        if let Some(r) = bi.runs.get_mut(idx - 1) {
-            *r = run;
-        }
+        idx += 1;
     }
     bi.total = idx;
     bi.total_zeros = last + 1 - idx;

@@ -134,49 +134,57 @@ impl McScratch {
         let [g, b, h, j] = &mut self.planes;
         for cy in 0..CN {
             let ry = cy + 2; // raw row of y = cy - 1
-            let rows: [&[u8]; 6] = [
-                &raw[(ry - 2) * RN..(ry - 1) * RN],
-                &raw[(ry - 1) * RN..ry * RN],
-                &raw[ry * RN..(ry + 1) * RN],
-                &raw[(ry + 1) * RN..(ry + 2) * RN],
-                &raw[(ry + 2) * RN..(ry + 3) * RN],
-                &raw[(ry + 3) * RN..(ry + 4) * RN],
-            ];
-            let brows: [&[i16]; 6] = [
-                &cb1[(ry - 2) * CN..(ry - 1) * CN],
-                &cb1[(ry - 1) * CN..ry * CN],
-                &cb1[ry * CN..(ry + 1) * CN],
-                &cb1[(ry + 1) * CN..(ry + 2) * CN],
-                &cb1[(ry + 2) * CN..(ry + 3) * CN],
-                &cb1[(ry + 3) * CN..(ry + 4) * CN],
-            ];
+                             // Rows ry-2..=ry+3, columns -1..=17 (raw columns 2..2 + CN).
+            let r = |k: usize| -> &[u8; CN] {
+                let o = (ry - 2 + k) * RN + 2;
+                raw.get(o..o + CN)
+                    .and_then(|s| s.try_into().ok())
+                    .unwrap_or(&[0; CN])
+            };
+            let br = |k: usize| -> &[i16; CN] {
+                let o = (ry - 2 + k) * CN;
+                cb1.get(o..o + CN)
+                    .and_then(|s| s.try_into().ok())
+                    .unwrap_or(&[0; CN])
+            };
+            let (r0, r1, r2, r3, r4, r5) = (r(0), r(1), r(2), r(3), r(4), r(5));
+            let (b0, b1, b2, b3, b4, b5) = (br(0), br(1), br(2), br(3), br(4), br(5));
             let o = cy * CN;
-            g[o..o + CN].copy_from_slice(&rows[2][2..2 + CN]);
-            for (cx, bo) in b[o..o + CN].iter_mut().enumerate() {
-                *bo = clip((i32::from(brows[2][cx]) + 16) >> 5);
+            let (Some(go), Some(bo), Some(ho), Some(jo)) = (
+                g.get_mut(o..o + CN),
+                b.get_mut(o..o + CN),
+                h.get_mut(o..o + CN),
+                j.get_mut(o..o + CN),
+            ) else {
+                continue;
+            };
+            go.copy_from_slice(r2);
+            for (x, v) in bo.iter_mut().zip(b2.iter()) {
+                *x = clip((i32::from(*v) + 16) >> 5);
             }
-            for (cx, ho) in h[o..o + CN].iter_mut().enumerate() {
-                let rx = cx + 2;
+            for i in 0..CN {
                 let v = tap(
-                    i32::from(rows[0][rx]),
-                    i32::from(rows[1][rx]),
-                    i32::from(rows[2][rx]),
-                    i32::from(rows[3][rx]),
-                    i32::from(rows[4][rx]),
-                    i32::from(rows[5][rx]),
+                    i32::from(r0[i]),
+                    i32::from(r1[i]),
+                    i32::from(r2[i]),
+                    i32::from(r3[i]),
+                    i32::from(r4[i]),
+                    i32::from(r5[i]),
                 );
-                *ho = clip((v + 16) >> 5);
-            }
-            for (cx, jo) in j[o..o + CN].iter_mut().enumerate() {
+                if let Some(x) = ho.get_mut(i) {
+                    *x = clip((v + 16) >> 5);
+                }
                 let v = tap(
-                    i32::from(brows[0][cx]),
-                    i32::from(brows[1][cx]),
-                    i32::from(brows[2][cx]),
-                    i32::from(brows[3][cx]),
-                    i32::from(brows[4][cx]),
-                    i32::from(brows[5][cx]),
+                    i32::from(b0[i]),
+                    i32::from(b1[i]),
+                    i32::from(b2[i]),
+                    i32::from(b3[i]),
+                    i32::from(b4[i]),
+                    i32::from(b5[i]),
                 );
-                *jo = clip((v + 512) >> 10);
+                if let Some(x) = jo.get_mut(i) {
+                    *x = clip((v + 512) >> 10);
+                }
             }
         }
     }
@@ -398,6 +406,29 @@ pub fn sad16(a: &[u8; 256], b: &[u8; 256]) -> u32 {
         s += u32::from(x.abs_diff(*y));
     }
     s
+}
+
+/// SADs of the sixteen 4x4 blocks of two 16x16 blocks (stride 16), in
+/// raster order of the 4x4 blocks.
+#[inline]
+pub fn sad4x4_all(a: &[u8; 256], b: &[u8; 256]) -> [u32; 16] {
+    let mut out = [0u32; 16];
+    for (band, (ra, rb)) in out
+        .chunks_exact_mut(4)
+        .zip(a.chunks_exact(64).zip(b.chunks_exact(64)))
+    {
+        // Column sums over the band's 4 rows (at most 4 * 255: u16).
+        let mut acc = [0u16; 16];
+        for (x, y) in ra.chunks_exact(16).zip(rb.chunks_exact(16)) {
+            for ((s, &p), &q) in acc.iter_mut().zip(x.iter()).zip(y.iter()) {
+                *s += u16::from(p.abs_diff(q));
+            }
+        }
+        for (o, g) in band.iter_mut().zip(acc.chunks_exact(4)) {
+            *o = u32::from(g[0]) + u32::from(g[1]) + u32::from(g[2]) + u32::from(g[3]);
+        }
+    }
+    out
 }
 
 /// SAD of the 16x16 source block against the plane at integer (x, y); the

@@ -526,14 +526,19 @@ fn code_luma_pred(
     } else {
         tf::zero_sad_threshold(qp, false)
     };
+    let sads = if i16 {
+        [u32::MAX; 16]
+    } else {
+        inter::sad4x4_all(&w.src_y, &w.pred_y)
+    };
     for (r, (dc, n)) in dcs.iter_mut().zip(nz.iter_mut()).enumerate() {
         let (bx, by) = (r & 3, r >> 2);
-        let res = residual4(&w.src_y, &w.pred_y, 16, bx, by);
-        if !i16 && sad4(&res) <= zt {
+        if !i16 && sads[r] <= zt {
             *n = 0;
             w.lev[r] = [0; 16];
             continue;
         }
+        let res = residual4(&w.src_y, &w.pred_y, 16, bx, by);
         let c = tf::fdct4x4(&res);
         *dc = c[0];
         *n = tf::quant4x4(&c, qp, i16, i16, &mut w.lev[r]);
@@ -1130,11 +1135,12 @@ fn skip_ok(
     let mut lev = [0i16; 16];
     // Blocks whose SAD is at most `zt` quantise to all zeros.
     let zt = tf::zero_sad_threshold(ctx.qp, false);
-    for r in 0..16 {
-        let res = residual4(&w.src_y, &w.pred_y, 16, r & 3, r >> 2);
-        if sad4(&res) <= zt {
+    let sads = inter::sad4x4_all(&w.src_y, &w.pred_y);
+    for (r, &sad) in sads.iter().enumerate() {
+        if sad <= zt {
             continue;
         }
+        let res = residual4(&w.src_y, &w.pred_y, 16, r & 3, r >> 2);
         let c = tf::fdct4x4(&res);
         if tf::quant4x4(&c, ctx.qp, false, false, &mut lev) != 0 && decimate_score(&lev) >= 4 {
             return false;
