@@ -20,8 +20,42 @@ pub const ALL: &[(&str, SelfTest)] = &[
     ("chroma_qp_map", chroma_qp_map),
     ("zero_threshold", zero_threshold),
     ("div64", div64),
-    ("tiny_encode", tiny_encode),
 ];
+
+/// Caller-owned buffers of [`tiny_encode`] (about 11 KiB, too much for a
+/// kernel stack): a 32x32 NV12 source, two pictures, macroblock state,
+/// the output and the [`crate::Workspace`]. The all-zero bit pattern is a
+/// valid value, so it may be allocated zeroed as well.
+pub struct TinyBuffers {
+    y: [u8; 1024],
+    uv: [u8; 512],
+    a: [u8; 32 * 32 * 3 / 2],
+    b: [u8; 32 * 32 * 3 / 2],
+    info: [crate::MbInfo; 4],
+    out: [u8; 4096],
+    ws: crate::Workspace,
+}
+
+impl TinyBuffers {
+    /// Zeroed buffers.
+    pub const fn new() -> Self {
+        TinyBuffers {
+            y: [0; 1024],
+            uv: [0; 512],
+            a: [0; 32 * 32 * 3 / 2],
+            b: [0; 32 * 32 * 3 / 2],
+            info: [crate::MbInfo::EMPTY; 4],
+            out: [0; 4096],
+            ws: crate::Workspace::new(),
+        }
+    }
+}
+
+impl Default for TinyBuffers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 fn check(c: bool, msg: &'static str) -> Result<(), &'static str> {
     if c {
@@ -186,28 +220,34 @@ pub fn chroma_qp_map() -> Result<(), &'static str> {
 }
 
 /// Encodes a 32x32 I frame and a P frame and checks the stream structure.
-pub fn tiny_encode() -> Result<(), &'static str> {
-    use crate::{Config, Encoder, Frame, FrameBuffers, MbInfo, PixelFormat, Workspace};
+/// Encodes a 32x32 I frame and a P frame of the same picture, then checks
+/// that a too small output buffer is an error. Only `buf` holds memory of
+/// any size, so the stack frame stays small (kernel stacks are 8-16 KiB).
+/// Any previous content of `buf` is overwritten.
+pub fn tiny_encode(buf: &mut TinyBuffers) -> Result<(), &'static str> {
+    use crate::{Config, Encoder, Frame, FrameBuffers, PixelFormat};
     let cfg = Config::new(32, 32);
     let mut enc = Encoder::new(&cfg).map_err(|_| "new")?;
-    let mut y = [0u8; 1024];
-    let mut uv = [128u8; 512];
+    let TinyBuffers {
+        y,
+        uv,
+        a,
+        b,
+        info,
+        out,
+        ws,
+    } = buf;
     for (i, v) in y.iter_mut().enumerate() {
         *v = ((i % 32) * 4 + (i / 32) * 2) as u8;
     }
     for (i, v) in uv.iter_mut().enumerate() {
         *v = (i * 3) as u8;
     }
-    let mut a = [0u8; 32 * 32 * 3 / 2];
-    let mut b = [0u8; 32 * 32 * 3 / 2];
-    let mut info = [MbInfo::EMPTY; 4];
-    let mut out = [0u8; 4096];
-    let mut ws = Workspace::new();
     let f = Frame {
         format: PixelFormat::Nv12,
-        luma: &y,
+        luma: &y[..],
         luma_stride: 32,
-        cb: &uv,
+        cb: &uv[..],
         cb_stride: 32,
         cr: &[],
         cr_stride: 0,
@@ -216,12 +256,12 @@ pub fn tiny_encode() -> Result<(), &'static str> {
         .encode_frame(
             &f,
             &mut FrameBuffers {
-                recon: &mut a,
-                reference: &b,
-                mb_info: &mut info,
-                workspace: &mut ws,
+                recon: a,
+                reference: b,
+                mb_info: info,
+                workspace: ws,
             },
-            &mut out,
+            out,
         )
         .map_err(|_| "encode I")?;
     check(r.len > 20, "I size")?;
@@ -231,39 +271,100 @@ pub fn tiny_encode() -> Result<(), &'static str> {
         .encode_frame(
             &f,
             &mut FrameBuffers {
-                recon: &mut b,
-                reference: &a,
-                mb_info: &mut info,
-                workspace: &mut ws,
+                recon: b,
+                reference: a,
+                mb_info: info,
+                workspace: ws,
             },
-            &mut out,
+            out,
         )
         .map_err(|_| "encode P")?;
     check(r2.frame_type == crate::FrameType::P, "P type")?;
     check(r2.len < r.len, "P smaller")?;
     // Output too small is an error, not a panic.
-    let mut small = [0u8; 8];
     let e = enc.encode_frame(
         &f,
         &mut FrameBuffers {
-            recon: &mut a,
-            reference: &b,
-            mb_info: &mut info,
-            workspace: &mut ws,
+            recon: a,
+            reference: b,
+            mb_info: info,
+            workspace: ws,
         },
-        &mut small,
+        &mut out[..8],
     );
     check(e == Err(crate::Error::OutputTooSmall), "small output")
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn selftests() {
-        for (name, f) in super::ALL {
-            if let Err(e) = f() {
-                panic!("selftest {name} failed: {e}");
-            }
+    extern crate std;
+    use std::boxed::Box;
+
+    fn run(name: &str) {
+        let (_, f) = super::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .expect("no such self test");
+        if let Err(e) = f() {
+            panic!("selftest {name} failed: {e}");
         }
+    }
+
+    #[test]
+    fn exp_golomb() {
+        run("exp_golomb");
+    }
+
+    #[test]
+    fn emulation_prevention() {
+        run("emulation_prevention");
+    }
+
+    #[test]
+    fn cavlc_tables() {
+        run("cavlc_tables");
+    }
+
+    #[test]
+    fn cavlc_block() {
+        run("cavlc_block");
+    }
+
+    #[test]
+    fn transform_roundtrip() {
+        run("transform_roundtrip");
+    }
+
+    #[test]
+    fn quant_roundtrip() {
+        run("quant_roundtrip");
+    }
+
+    #[test]
+    fn chroma_qp_map() {
+        run("chroma_qp_map");
+    }
+
+    #[test]
+    fn zero_threshold() {
+        run("zero_threshold");
+    }
+
+    #[test]
+    fn div64() {
+        run("div64");
+    }
+
+    #[test]
+    fn every_self_test_has_a_test() {
+        assert_eq!(super::ALL.len(), 9);
+    }
+
+    #[test]
+    fn tiny_encode() {
+        let mut b = Box::new(super::TinyBuffers::new());
+        super::tiny_encode(&mut b).unwrap();
+        // Twice: the buffers need no cleaning between runs.
+        super::tiny_encode(&mut b).unwrap();
     }
 }
