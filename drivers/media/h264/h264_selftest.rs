@@ -3,7 +3,7 @@
 //! KUnit suite for the H.264 encoding core: its self tests (`selftest.rs`,
 //! which `cargo test` also runs on the host), compiled for the kernel.
 
-use kernel::alloc::flags::{GFP_KERNEL, __GFP_ZERO};
+use kernel::alloc::flags::{__GFP_ZERO, GFP_KERNEL};
 use kernel::prelude::*;
 
 module! {
