@@ -485,16 +485,18 @@ pub fn satd4(d: &[i32; 16]) -> u32 {
 /// uses |a + b| + |a - b| = 2 max(|a|, |b|).
 #[inline]
 pub fn satd<const W: usize, const N: usize>(a: &[u8; N], b: &[u8; N]) -> u32 {
+    // 16-bit lanes: |difference| <= 255, after the vertical butterflies
+    // <= 1020 and after the first horizontal stage <= 2040.
     let mut s = 0u32;
     for (ba, bb) in a.chunks_exact(4 * W).zip(b.chunks_exact(4 * W)) {
         // Differences of 4 rows, then vertical butterflies column-wise.
-        let mut v = [[0i32; W]; 4];
-        let mut d = [[0i32; W]; 4];
+        let mut d = [[0i16; W]; 4];
         for ((dr, ra), rb) in d.iter_mut().zip(ba.chunks_exact(W)).zip(bb.chunks_exact(W)) {
             for ((o, &x), &y) in dr.iter_mut().zip(ra.iter()).zip(rb.iter()) {
-                *o = i32::from(x) - i32::from(y);
+                *o = i16::from(x) - i16::from(y);
             }
         }
+        let mut v = [[0i16; W]; 4];
         for c in 0..W {
             let s0 = d[0][c] + d[1][c];
             let s1 = d[0][c] - d[1][c];
@@ -506,14 +508,18 @@ pub fn satd<const W: usize, const N: usize>(a: &[u8; N], b: &[u8; N]) -> u32 {
             v[3][c] = s1 - s3;
         }
         for row in v.iter() {
+            let mut acc = 0u32;
             for x in row.chunks_exact(4) {
                 let h0 = x[0] + x[1];
                 let h1 = x[0] - x[1];
                 let h2 = x[2] + x[3];
                 let h3 = x[2] - x[3];
-                s += h0.unsigned_abs().max(h2.unsigned_abs())
-                    + h1.unsigned_abs().max(h3.unsigned_abs());
+                acc += u32::from(
+                    h0.unsigned_abs().max(h2.unsigned_abs())
+                        + h1.unsigned_abs().max(h3.unsigned_abs()),
+                );
             }
+            s += acc;
         }
     }
     s
