@@ -107,177 +107,259 @@ fn bs_of(p: &MbInfo, pi: usize, q: &MbInfo, qi: usize, mb_edge: bool) -> u8 {
     }
 }
 
-/// Filters one line of 8 luma samples p3 p2 p1 p0 q0 q1 q2 q3 across an
-/// edge (clause 8.7.2.3/8.7.2.4). Returns false if nothing changed.
-#[inline(always)]
-fn filter_luma(v: &mut [u8; 8], bs: u8, alpha: i32, beta: i32, tc0: i32) -> bool {
-    let (p0, q0) = (i32::from(v[3]), i32::from(v[4]));
-    if (p0 - q0).abs() >= alpha {
-        return false;
-    }
-    let (p1, q1) = (i32::from(v[2]), i32::from(v[5]));
-    if (p1 - p0).abs() >= beta || (q1 - q0).abs() >= beta {
-        return false;
-    }
-    let clip = |x: i32| x.clamp(0, 255) as u8;
-    let (p3, p2, q2, q3) = (
-        i32::from(v[0]),
-        i32::from(v[1]),
-        i32::from(v[6]),
-        i32::from(v[7]),
-    );
-    let ap = (p2 - p0).abs();
-    let aq = (q2 - q0).abs();
-    if bs < 4 {
-        let mut tc = tc0;
-        if ap < beta {
-            tc += 1;
+/// Number of lines filtered together (one macroblock edge of luma, or the
+/// two chroma planes' edges side by side).
+const L: usize = 16;
+
+/// Filters 16 lines across a luma edge at once (clause 8.7.2.3/8.7.2.4):
+/// `s[k][i]` is sample k (p3 p2 p1 p0 q0 q1 q2 q3) of line i. `tc0[i]` is
+/// tC0 of line i's boundary, or -1 if the line is not filtered (bS 0).
+/// `strong` selects the bS 4 filter for every line. The lanes are
+/// independent, so the compiler vectorises the loops.
+#[inline]
+fn filter_luma16(s: &mut [[u8; L]; 8], tc0: &[i16; L], strong: bool, alpha: i16, beta: i16) {
+    let w = |r: &[u8; L]| -> [i16; L] {
+        let mut o = [0i16; L];
+        for (d, &x) in o.iter_mut().zip(r.iter()) {
+            *d = i16::from(x);
         }
-        if aq < beta {
-            tc += 1;
-        }
-        let d = ((((q0 - p0) << 2) + (p1 - q1) + 4) >> 3).clamp(-tc, tc);
-        v[3] = clip(p0 + d);
-        v[4] = clip(q0 - d);
-        if ap < beta {
-            v[2] = clip(p1 + ((p2 + ((p0 + q0 + 1) >> 1) - (p1 << 1)) >> 1).clamp(-tc0, tc0));
-        }
-        if aq < beta {
-            v[5] = clip(q1 + ((q2 + ((p0 + q0 + 1) >> 1) - (q1 << 1)) >> 1).clamp(-tc0, tc0));
+        o
+    };
+    let (p3, p2, p1, p0) = (w(&s[0]), w(&s[1]), w(&s[2]), w(&s[3]));
+    let (q0, q1, q2, q3) = (w(&s[4]), w(&s[5]), w(&s[6]), w(&s[7]));
+    let mut o = [p2, p1, p0, q0, q1, q2];
+    if strong {
+        for i in 0..L {
+            let on = (tc0[i] >= 0)
+                & ((p0[i] - q0[i]).abs() < alpha)
+                & ((p1[i] - p0[i]).abs() < beta)
+                & ((q1[i] - q0[i]).abs() < beta);
+            let st = (p0[i] - q0[i]).abs() < (alpha >> 2) + 2;
+            let ap = on & st & ((p2[i] - p0[i]).abs() < beta);
+            let aq = on & st & ((q2[i] - q0[i]).abs() < beta);
+            let p0s = (p2[i] + 2 * p1[i] + 2 * p0[i] + 2 * q0[i] + q1[i] + 4) >> 3;
+            let p1s = (p2[i] + p1[i] + p0[i] + q0[i] + 2) >> 2;
+            let p2s = (2 * p3[i] + 3 * p2[i] + p1[i] + p0[i] + q0[i] + 4) >> 3;
+            let p0w = (2 * p1[i] + p0[i] + q1[i] + 2) >> 2;
+            let q0s = (p1[i] + 2 * p0[i] + 2 * q0[i] + 2 * q1[i] + q2[i] + 4) >> 3;
+            let q1s = (p0[i] + q0[i] + q1[i] + q2[i] + 2) >> 2;
+            let q2s = (2 * q3[i] + 3 * q2[i] + q1[i] + q0[i] + p0[i] + 4) >> 3;
+            let q0w = (2 * q1[i] + q0[i] + p1[i] + 2) >> 2;
+            o[0][i] = if ap { p2s } else { p2[i] };
+            o[1][i] = if ap { p1s } else { p1[i] };
+            o[2][i] = if ap {
+                p0s
+            } else if on {
+                p0w
+            } else {
+                p0[i]
+            };
+            o[3][i] = if aq {
+                q0s
+            } else if on {
+                q0w
+            } else {
+                q0[i]
+            };
+            o[4][i] = if aq { q1s } else { q1[i] };
+            o[5][i] = if aq { q2s } else { q2[i] };
         }
     } else {
-        let strong = (p0 - q0).abs() < ((alpha >> 2) + 2);
-        if ap < beta && strong {
-            v[3] = clip((p2 + 2 * p1 + 2 * p0 + 2 * q0 + q1 + 4) >> 3);
-            v[2] = clip((p2 + p1 + p0 + q0 + 2) >> 2);
-            v[1] = clip((2 * p3 + 3 * p2 + p1 + p0 + q0 + 4) >> 3);
-        } else {
-            v[3] = clip((2 * p1 + p0 + q1 + 2) >> 2);
+        for i in 0..L {
+            let on = (tc0[i] >= 0)
+                & ((p0[i] - q0[i]).abs() < alpha)
+                & ((p1[i] - p0[i]).abs() < beta)
+                & ((q1[i] - q0[i]).abs() < beta);
+            let ap = (p2[i] - p0[i]).abs() < beta;
+            let aq = (q2[i] - q0[i]).abs() < beta;
+            let t0 = tc0[i].max(0);
+            let tc = t0 + i16::from(ap) + i16::from(aq);
+            let d = ((((q0[i] - p0[i]) << 2) + (p1[i] - q1[i]) + 4) >> 3)
+                .max(-tc)
+                .min(tc);
+            let d = if on { d } else { 0 };
+            o[2][i] = (p0[i] + d).clamp(0, 255);
+            o[3][i] = (q0[i] - d).clamp(0, 255);
+            let avg = (p0[i] + q0[i] + 1) >> 1;
+            let dp = ((p2[i] + avg - (p1[i] << 1)) >> 1).max(-t0).min(t0);
+            let dq = ((q2[i] + avg - (q1[i] << 1)) >> 1).max(-t0).min(t0);
+            o[1][i] = p1[i] + if on & ap { dp } else { 0 };
+            o[4][i] = q1[i] + if on & aq { dq } else { 0 };
         }
-        if aq < beta && strong {
-            v[4] = clip((p1 + 2 * p0 + 2 * q0 + 2 * q1 + q2 + 4) >> 3);
-            v[5] = clip((p0 + q0 + q1 + q2 + 2) >> 2);
-            v[6] = clip((2 * q3 + 3 * q2 + q1 + q0 + p0 + 4) >> 3);
-        } else {
-            v[4] = clip((2 * q1 + q0 + p1 + 2) >> 2);
+    }
+    for (d, r) in s[1..7].iter_mut().zip(o.iter()) {
+        for (x, &v) in d.iter_mut().zip(r.iter()) {
+            *x = v as u8;
         }
     }
-    true
 }
 
-/// Filters one line of 4 chroma samples p1 p0 q0 q1 across an edge.
-/// Returns false if nothing changed.
-#[inline(always)]
-fn filter_chroma(v: &mut [u8; 4], bs: u8, alpha: i32, beta: i32, tc0: i32) -> bool {
-    let (p1, p0, q0, q1) = (
-        i32::from(v[0]),
-        i32::from(v[1]),
-        i32::from(v[2]),
-        i32::from(v[3]),
-    );
-    if (p0 - q0).abs() >= alpha || (p1 - p0).abs() >= beta || (q1 - q0).abs() >= beta {
-        return false;
-    }
-    let clip = |x: i32| x.clamp(0, 255) as u8;
-    if bs < 4 {
-        let tc = tc0 + 1;
-        let d = ((((q0 - p0) << 2) + (p1 - q1) + 4) >> 3).clamp(-tc, tc);
-        v[1] = clip(p0 + d);
-        v[2] = clip(q0 - d);
-    } else {
-        v[1] = clip((2 * p1 + p0 + q1 + 2) >> 2);
-        v[2] = clip((2 * q1 + q0 + p1 + 2) >> 2);
-    }
-    true
-}
-
-/// Filters 4 lines across a vertical luma edge (samples of a line are
-/// adjacent); `q0i` is the index of the first line's q0 sample.
+/// Filters 16 chroma lines (p1 p0 q0 q1 in `s[0..4]`) at once; `tc0` as
+/// for [`filter_luma16`].
 #[inline]
-fn vedge_luma(pix: &mut [u8], q0i: usize, stride: usize, bs: u8, alpha: i32, beta: i32, tc0: i32) {
-    for r in 0..4 {
-        let Some(o) = (q0i + r * stride).checked_sub(4) else {
-            return;
+fn filter_chroma16(s: &mut [[u8; L]; 4], tc0: &[i16; L], strong: bool, alpha: i16, beta: i16) {
+    let w = |r: &[u8; L]| -> [i16; L] {
+        let mut o = [0i16; L];
+        for (d, &x) in o.iter_mut().zip(r.iter()) {
+            *d = i16::from(x);
+        }
+        o
+    };
+    let (p1, p0, q0, q1) = (w(&s[0]), w(&s[1]), w(&s[2]), w(&s[3]));
+    for i in 0..L {
+        let on = (tc0[i] >= 0)
+            & ((p0[i] - q0[i]).abs() < alpha)
+            & ((p1[i] - p0[i]).abs() < beta)
+            & ((q1[i] - q0[i]).abs() < beta);
+        let (np0, nq0) = if strong {
+            (
+                (2 * p1[i] + p0[i] + q1[i] + 2) >> 2,
+                (2 * q1[i] + q0[i] + p1[i] + 2) >> 2,
+            )
+        } else {
+            let tc = tc0[i] + 1;
+            let d = ((((q0[i] - p0[i]) << 2) + (p1[i] - q1[i]) + 4) >> 3)
+                .max(-tc)
+                .min(tc);
+            ((p0[i] + d).clamp(0, 255), (q0[i] - d).clamp(0, 255))
         };
-        let Some(s) = pix.get_mut(o..o + 8) else {
-            return;
-        };
-        let Ok(v) = <&mut [u8; 8]>::try_from(s) else {
-            return;
-        };
-        filter_luma(v, bs, alpha, beta, tc0);
+        s[1][i] = if on { np0 } else { p0[i] } as u8;
+        s[2][i] = if on { nq0 } else { q0[i] } as u8;
     }
 }
 
-/// Filters 4 columns across a horizontal luma edge at row `q0i / stride`.
+/// Per-line tC0 (or -1 for bS 0) of an edge whose 4 boundary strengths
+/// each cover `L / 4` lines.
 #[inline]
-fn hedge_luma(pix: &mut [u8], q0i: usize, stride: usize, bs: u8, alpha: i32, beta: i32, tc0: i32) {
+fn line_tc0(bs: &[u8; 4], tc0: &[i32; 3]) -> [i16; L] {
+    let mut t = [-1i16; L];
+    for (seg, &b) in t.chunks_exact_mut(L / 4).zip(bs.iter()) {
+        if b != 0 {
+            let v = tc0[usize::from(b.min(3)) - 1] as i16;
+            seg.fill(v);
+        }
+    }
+    t
+}
+
+/// Filters the vertical luma edge whose first q0 sample is at `q0i`
+/// (16 rows).
+fn vedge_luma(
+    pix: &mut [u8],
+    q0i: usize,
+    stride: usize,
+    tc: &[i16; L],
+    strong: bool,
+    ep: &EdgeParams,
+) {
+    let Some(base) = q0i.checked_sub(4) else {
+        return;
+    };
+    let mut s = [[0u8; L]; 8];
+    for (i, row) in pix
+        .get(base..)
+        .unwrap_or(&[])
+        .chunks(stride)
+        .take(L)
+        .enumerate()
+    {
+        let Some(r) = row.get(..8) else {
+            return;
+        };
+        for (k, &x) in r.iter().enumerate() {
+            s[k][i] = x;
+        }
+    }
+    filter_luma16(&mut s, tc, strong, ep.alpha as i16, ep.beta as i16);
+    for (i, row) in pix
+        .get_mut(base..)
+        .unwrap_or(&mut [])
+        .chunks_mut(stride)
+        .take(L)
+        .enumerate()
+    {
+        if let Some(r) = row.get_mut(1..7) {
+            for (k, x) in r.iter_mut().enumerate() {
+                *x = s[k + 1][i];
+            }
+        }
+    }
+}
+
+/// Filters the horizontal luma edge whose first q0 sample is at `q0i`
+/// (16 columns).
+fn hedge_luma(
+    pix: &mut [u8],
+    q0i: usize,
+    stride: usize,
+    tc: &[i16; L],
+    strong: bool,
+    ep: &EdgeParams,
+) {
     let Some(base) = q0i.checked_sub(4 * stride) else {
         return;
     };
-    if base + 7 * stride + 4 > pix.len() {
+    if base + 7 * stride + L > pix.len() {
         return;
     }
-    let mut rows = [[0u8; 4]; 8];
-    for (k, row) in rows.iter_mut().enumerate() {
+    let mut s = [[0u8; L]; 8];
+    for (k, r) in s.iter_mut().enumerate() {
         let o = base + k * stride;
-        if let Some(s) = pix.get(o..o + 4) {
-            row.copy_from_slice(s);
+        if let Some(src) = pix.get(o..o + L) {
+            r.copy_from_slice(src);
         }
     }
-    let mut changed = false;
-    for c in 0..4 {
-        let mut v = [0u8; 8];
-        for (d, row) in v.iter_mut().zip(rows.iter()) {
-            *d = row[c];
-        }
-        if filter_luma(&mut v, bs, alpha, beta, tc0) {
-            for (row, &x) in rows.iter_mut().zip(v.iter()) {
-                row[c] = x;
-            }
-            changed = true;
-        }
-    }
-    if changed {
-        // p2..q2 are the only samples the filter writes.
-        for (k, row) in rows.iter().enumerate().take(7).skip(1) {
-            let o = base + k * stride;
-            if let Some(d) = pix.get_mut(o..o + 4) {
-                d.copy_from_slice(row);
-            }
+    filter_luma16(&mut s, tc, strong, ep.alpha as i16, ep.beta as i16);
+    for (k, r) in s.iter().enumerate().take(7).skip(1) {
+        let o = base + k * stride;
+        if let Some(d) = pix.get_mut(o..o + L) {
+            d.copy_from_slice(r);
         }
     }
 }
 
-/// Filters 2 lines of one chroma plane across an edge: `step` is the
+/// Filters a chroma edge of both planes (8 lines each): `step` is the
 /// distance between samples across the edge, `next` between the lines.
-#[inline]
 #[allow(clippy::too_many_arguments)]
 fn edge_chroma(
-    pix: &mut [u8],
+    cb: &mut [u8],
+    cr: &mut [u8],
     q0i: usize,
     step: usize,
     next: usize,
-    bs: u8,
-    alpha: i32,
-    beta: i32,
-    tc0: i32,
+    tc: &[i16; L],
+    strong: bool,
+    ep: &EdgeParams,
 ) {
-    for r in 0..2 {
-        let q = q0i + r * next;
-        let Some(base) = q.checked_sub(2 * step) else {
-            return;
-        };
-        if base + 3 * step >= pix.len() {
-            return;
+    let Some(base) = q0i.checked_sub(2 * step) else {
+        return;
+    };
+    if base + 3 * step + 7 * next >= cb.len().min(cr.len()) {
+        return;
+    }
+    let mut s = [[0u8; L]; 4];
+    for (i, pl) in [&*cb, &*cr].iter().enumerate() {
+        for l in 0..L / 2 {
+            for (k, r) in s.iter_mut().enumerate() {
+                r[i * (L / 2) + l] = pl.get(base + l * next + k * step).copied().unwrap_or(0);
+            }
         }
-        let mut v = [0u8; 4];
-        for (k, d) in v.iter_mut().enumerate() {
-            *d = pix[base + k * step];
-        }
-        if filter_chroma(&mut v, bs, alpha, beta, tc0) {
-            pix[base + step] = v[1];
-            pix[base + 2 * step] = v[2];
+    }
+    // Chroma lines pair up with luma boundary segments: line l of a plane
+    // uses segment l / 2, the same as luma lines 4 * (l / 2) ..
+    let mut t = [-1i16; L];
+    for l in 0..L / 2 {
+        t[l] = tc[(l / 2) * 4];
+        t[L / 2 + l] = tc[(l / 2) * 4];
+    }
+    filter_chroma16(&mut s, &t, strong, ep.alpha as i16, ep.beta as i16);
+    for (i, pl) in [cb, cr].into_iter().enumerate() {
+        for l in 0..L / 2 {
+            for (k, r) in s.iter().enumerate().take(3).skip(1) {
+                if let Some(x) = pl.get_mut(base + l * next + k * step) {
+                    *x = r[i * (L / 2) + l];
+                }
+            }
         }
     }
 }
@@ -326,93 +408,64 @@ pub fn deblock_picture(
                 None => return,
             };
             let qcq = chroma_qp(q.qp, g.chroma_offset);
-            // Vertical edges.
-            for e in 0..4 {
-                let (p, pqp) = if e == 0 {
-                    if mbx == 0 {
-                        continue;
-                    }
-                    match info.get(addr - 1) {
-                        Some(p) => (p, p.qp),
-                        None => continue,
-                    }
-                } else {
-                    (q, q.qp)
-                };
-                let mut bs = [0u8; 4];
-                for (k, b) in bs.iter_mut().enumerate() {
-                    let qi = k * 4 + e;
-                    let pi = if e == 0 { k * 4 + 3 } else { k * 4 + e - 1 };
-                    *b = bs_of(p, pi, q, qi, e == 0);
-                }
-                if bs == [0; 4] {
-                    continue;
-                }
-                let ep = params(pqp, q.qp, g);
-                for (k, &b) in bs.iter().enumerate() {
-                    if b == 0 {
-                        continue;
-                    }
-                    let tc0 = ep.tc0[usize::from(b.min(3)) - 1];
-                    let (y, x) = (mby * 16 + k * 4, mbx * 16 + e * 4);
-                    vedge_luma(luma, y * ys + x, ys, b, ep.alpha, ep.beta, tc0);
-                }
-                if e == 0 || e == 2 {
-                    let pcq = chroma_qp(pqp, g.chroma_offset);
-                    let cp = params(pcq, qcq, g);
-                    for (k, &b) in bs.iter().enumerate() {
-                        if b == 0 {
+            for dir in 0..2 {
+                let vertical = dir == 0;
+                for e in 0..4 {
+                    let (p, pqp) = if e == 0 {
+                        let (avail, pa) = if vertical {
+                            (mbx > 0, addr.wrapping_sub(1))
+                        } else {
+                            (mby > 0, addr.wrapping_sub(g.mb_w))
+                        };
+                        if !avail {
                             continue;
                         }
-                        let tc0 = cp.tc0[usize::from(b.min(3)) - 1];
-                        let o = (mby * 8 + k * 2) * cs + mbx * 8 + e * 2;
-                        edge_chroma(cb, o, 1, cs, b, cp.alpha, cp.beta, tc0);
-                        edge_chroma(cr, o, 1, cs, b, cp.alpha, cp.beta, tc0);
-                    }
-                }
-            }
-            // Horizontal edges.
-            for e in 0..4 {
-                let (p, pqp) = if e == 0 {
-                    if mby == 0 {
-                        continue;
-                    }
-                    match info.get(addr - g.mb_w) {
-                        Some(p) => (p, p.qp),
-                        None => continue,
-                    }
-                } else {
-                    (q, q.qp)
-                };
-                let mut bs = [0u8; 4];
-                for (k, b) in bs.iter_mut().enumerate() {
-                    let qi = e * 4 + k;
-                    let pi = if e == 0 { 12 + k } else { (e - 1) * 4 + k };
-                    *b = bs_of(p, pi, q, qi, e == 0);
-                }
-                if bs == [0; 4] {
-                    continue;
-                }
-                let ep = params(pqp, q.qp, g);
-                for (k, &b) in bs.iter().enumerate() {
-                    if b == 0 {
-                        continue;
-                    }
-                    let tc0 = ep.tc0[usize::from(b.min(3)) - 1];
-                    let (y, x) = (mby * 16 + e * 4, mbx * 16 + k * 4);
-                    hedge_luma(luma, y * ys + x, ys, b, ep.alpha, ep.beta, tc0);
-                }
-                if e == 0 || e == 2 {
-                    let pcq = chroma_qp(pqp, g.chroma_offset);
-                    let cp = params(pcq, qcq, g);
-                    for (k, &b) in bs.iter().enumerate() {
-                        if b == 0 {
-                            continue;
+                        match info.get(pa) {
+                            Some(p) => (p, p.qp),
+                            None => continue,
                         }
-                        let tc0 = cp.tc0[usize::from(b.min(3)) - 1];
-                        let o = (mby * 8 + e * 2) * cs + mbx * 8 + k * 2;
-                        edge_chroma(cb, o, cs, 1, b, cp.alpha, cp.beta, tc0);
-                        edge_chroma(cr, o, cs, 1, b, cp.alpha, cp.beta, tc0);
+                    } else {
+                        (q, q.qp)
+                    };
+                    let mut bs = [0u8; 4];
+                    for (k, b) in bs.iter_mut().enumerate() {
+                        let (qi, pi) = if vertical {
+                            (k * 4 + e, if e == 0 { k * 4 + 3 } else { k * 4 + e - 1 })
+                        } else {
+                            (e * 4 + k, if e == 0 { 12 + k } else { (e - 1) * 4 + k })
+                        };
+                        *b = bs_of(p, pi, q, qi, e == 0);
+                    }
+                    if bs == [0; 4] {
+                        continue;
+                    }
+                    // bS 4 only occurs on macroblock edges, for all four
+                    // segments at once.
+                    let strong = bs[0] == 4;
+                    let ep = params(pqp, q.qp, g);
+                    if ep.alpha > 0 && ep.beta > 0 {
+                        let tc = line_tc0(&bs, &ep.tc0);
+                        if vertical {
+                            let o = mby * 16 * ys + mbx * 16 + e * 4;
+                            vedge_luma(luma, o, ys, &tc, strong, &ep);
+                        } else {
+                            let o = (mby * 16 + e * 4) * ys + mbx * 16;
+                            hedge_luma(luma, o, ys, &tc, strong, &ep);
+                        }
+                    }
+                    if e == 0 || e == 2 {
+                        let pcq = chroma_qp(pqp, g.chroma_offset);
+                        let cp = params(pcq, qcq, g);
+                        if cp.alpha > 0 && cp.beta > 0 {
+                            let tc = line_tc0(&bs, &cp.tc0);
+                            if vertical {
+                                let o = mby * 8 * cs + mbx * 8 + e * 2;
+                                edge_chroma(cb, cr, o, 1, cs, &tc, strong, &cp);
+                            } else {
+                                let o = (mby * 8 + e * 2) * cs + mbx * 8;
+                                edge_chroma(cb, cr, o, cs, 1, &tc, strong, &cp);
+                            }
+                        }
                     }
                 }
             }
