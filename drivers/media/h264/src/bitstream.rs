@@ -31,7 +31,9 @@ impl<'a> BitWriter<'a> {
         }
     }
 
-    /// Number of complete bytes written so far (including escapes).
+    /// Number of complete bytes written so far (including escapes); bits
+    /// still pending in the accumulator are not counted (they are written
+    /// out by [`BitWriter::trailing_bits`] and [`BitWriter::end_nal`]).
     pub fn byte_len(&self) -> usize {
         self.pos
     }
@@ -71,22 +73,51 @@ impl<'a> BitWriter<'a> {
         }
     }
 
-    /// Writes the `n` (0..=32) low bits of `v`, most significant first.
+    /// Writes the 32 oldest pending bits (`nbits >= 32`).
     #[inline]
-    pub fn put(&mut self, n: u32, v: u32) {
-        if n == 0 {
-            return;
+    fn flush32(&mut self) {
+        self.nbits -= 32;
+        let w = (self.acc >> self.nbits) as u32;
+        self.acc &= (1u64 << self.nbits) - 1;
+        let bytes = w.to_be_bytes();
+        // No zero byte: only the first byte can need an escape.
+        let no_zero = (w.wrapping_sub(0x0101_0101) & !w & 0x8080_8080) == 0;
+        if no_zero && (!self.escape || self.zeros < 2 || bytes[0] > 3) {
+            if let Some(d) = self.buf.get_mut(self.pos..self.pos + 4) {
+                d.copy_from_slice(&bytes);
+                self.pos += 4;
+                self.zeros = 0;
+                return;
+            }
         }
-        let n = n.min(32);
-        let mask = if n == 32 { u32::MAX } else { (1u32 << n) - 1 };
-        self.acc = (self.acc << n) | u64::from(v & mask);
-        self.nbits += n;
+        for b in bytes {
+            self.emit(b);
+        }
+    }
+
+    /// Writes all complete pending bytes.
+    fn flush_bytes(&mut self) {
         while self.nbits >= 8 {
             self.nbits -= 8;
             let b = (self.acc >> self.nbits) as u8;
             self.emit(b);
         }
         self.acc &= (1u64 << self.nbits) - 1;
+    }
+
+    /// Writes the `n` (0..=32) low bits of `v`, most significant first.
+    /// Bits collect in a 64-bit accumulator that is written out 32 bits at
+    /// a time.
+    #[inline]
+    pub fn put(&mut self, n: u32, v: u32) {
+        let n = n.min(32);
+        let v = if n == 32 { v } else { v & ((1u32 << n) - 1) };
+        // nbits < 32 here, so at most 63 bits are pending afterwards.
+        self.acc = (self.acc << n) | u64::from(v);
+        self.nbits += n;
+        if self.nbits >= 32 {
+            self.flush32();
+        }
     }
 
     /// Writes one bit.
@@ -118,25 +149,27 @@ impl<'a> BitWriter<'a> {
 
     /// True if the bit position is byte aligned.
     pub fn aligned(&self) -> bool {
-        self.nbits == 0
+        self.nbits % 8 == 0
     }
 
     /// Writes rbsp_trailing_bits(): a one bit and zero bits up to alignment.
     pub fn trailing_bits(&mut self) {
         self.put(1, 1);
-        if self.nbits > 0 {
-            let pad = 8 - self.nbits;
+        if self.nbits % 8 != 0 {
+            let pad = 8 - self.nbits % 8;
             self.put(pad, 0);
         }
+        self.flush_bytes();
     }
 
     /// Starts a NAL unit: Annex-B start code plus the NAL header byte.
     pub fn begin_nal(&mut self, nal_ref_idc: u8, nal_unit_type: u8) {
-        // Any pending partial byte would be a caller bug; drop to alignment.
-        if self.nbits != 0 {
-            let pad = 8 - self.nbits;
+        // Any pending partial byte would be a caller bug; pad to alignment.
+        if self.nbits % 8 != 0 {
+            let pad = 8 - self.nbits % 8;
             self.put(pad, 0);
         }
+        self.flush_bytes();
         self.escape = false;
         for b in [0u8, 0, 0, 1] {
             self.emit_raw(b);

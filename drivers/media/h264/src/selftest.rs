@@ -120,6 +120,7 @@ pub fn cavlc_block() -> Result<(), &'static str> {
     let bits = bw.bit_len();
     check(bits == 24, "cavlc length")?;
     check(cavlc::block_bits(&scan, 0) == 24, "cavlc bit estimate")?;
+    bw.trailing_bits();
     check(buf[..3] == [0x08, 0xe5, 0xed], "cavlc bits")
 }
 
