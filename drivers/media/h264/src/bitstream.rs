@@ -149,14 +149,14 @@ impl<'a> BitWriter<'a> {
 
     /// True if the bit position is byte aligned.
     pub fn aligned(&self) -> bool {
-        self.nbits % 8 == 0
+        self.nbits & 7 == 0
     }
 
     /// Writes rbsp_trailing_bits(): a one bit and zero bits up to alignment.
     pub fn trailing_bits(&mut self) {
         self.put(1, 1);
-        if self.nbits % 8 != 0 {
-            let pad = 8 - self.nbits % 8;
+        if self.nbits & 7 != 0 {
+            let pad = 8 - (self.nbits & 7);
             self.put(pad, 0);
         }
         self.flush_bytes();
@@ -165,8 +165,8 @@ impl<'a> BitWriter<'a> {
     /// Starts a NAL unit: Annex-B start code plus the NAL header byte.
     pub fn begin_nal(&mut self, nal_ref_idc: u8, nal_unit_type: u8) {
         // Any pending partial byte would be a caller bug; pad to alignment.
-        if self.nbits % 8 != 0 {
-            let pad = 8 - self.nbits % 8;
+        if self.nbits & 7 != 0 {
+            let pad = 8 - (self.nbits & 7);
             self.put(pad, 0);
         }
         self.flush_bytes();
