@@ -115,24 +115,36 @@ impl McScratch {
     #[inline(never)]
     fn fill_cache(&mut self, p: &PlaneRef<'_>, x: isize, y: isize) {
         p.window(x - 3, y - 3, RN, RN, &mut self.raw);
-        // b1 (unclipped horizontal 6-tap) for raw rows -3..=20 and
-        // columns -1..=17: column x uses raw columns x..x+5 (offset 3).
+        // b1 (unclipped horizontal 6-tap, fits 16 bits) for raw rows
+        // -3..=20 and columns -1..=17: column x uses raw columns x..x+5
+        // (offset 3).
         for (row, out) in self.raw.chunks_exact(RN).zip(self.cb1.chunks_exact_mut(CN)) {
-            for (o, t) in out.iter_mut().zip(row.windows(6)) {
-                *o = tap(
-                    i32::from(t[0]),
-                    i32::from(t[1]),
-                    i32::from(t[2]),
-                    i32::from(t[3]),
-                    i32::from(t[4]),
-                    i32::from(t[5]),
-                ) as i16;
-            }
+            let Ok(row) = <&[u8; RN]>::try_from(row) else {
+                continue;
+            };
+            let Ok(out) = <&mut [i16; CN]>::try_from(out) else {
+                continue;
+            };
+            tap_row(
+                out,
+                [
+                    sub19(row, 0),
+                    sub19(row, 1),
+                    sub19(row, 2),
+                    sub19(row, 3),
+                    sub19(row, 4),
+                    sub19(row, 5),
+                ],
+            );
         }
         let raw = &self.raw;
         let cb1 = &self.cb1;
         let [g, b, h, j] = &mut self.planes;
-        for cy in 0..CN {
+        let rows = g
+            .chunks_exact_mut(CN)
+            .zip(b.chunks_exact_mut(CN))
+            .zip(h.chunks_exact_mut(CN).zip(j.chunks_exact_mut(CN)));
+        for (cy, ((go, bo), (ho, jo))) in rows.enumerate() {
             let ry = cy + 2; // raw row of y = cy - 1
                              // Rows ry-2..=ry+3, columns -1..=17 (raw columns 2..2 + CN).
             let r = |k: usize| -> &[u8; CN] {
@@ -149,31 +161,16 @@ impl McScratch {
             };
             let (r0, r1, r2, r3, r4, r5) = (r(0), r(1), r(2), r(3), r(4), r(5));
             let (b0, b1, b2, b3, b4, b5) = (br(0), br(1), br(2), br(3), br(4), br(5));
-            let o = cy * CN;
-            let (Some(go), Some(bo), Some(ho), Some(jo)) = (
-                g.get_mut(o..o + CN),
-                b.get_mut(o..o + CN),
-                h.get_mut(o..o + CN),
-                j.get_mut(o..o + CN),
-            ) else {
-                continue;
-            };
             go.copy_from_slice(r2);
             for (x, v) in bo.iter_mut().zip(b2.iter()) {
-                *x = clip((i32::from(*v) + 16) >> 5);
+                *x = ((*v + 16) >> 5).clamp(0, 255) as u8;
             }
-            for i in 0..CN {
-                let v = tap(
-                    i32::from(r0[i]),
-                    i32::from(r1[i]),
-                    i32::from(r2[i]),
-                    i32::from(r3[i]),
-                    i32::from(r4[i]),
-                    i32::from(r5[i]),
-                );
-                if let Some(x) = ho.get_mut(i) {
-                    *x = clip((v + 16) >> 5);
-                }
+            let mut hv = [0i16; CN];
+            tap_row(&mut hv, [r0, r1, r2, r3, r4, r5]);
+            for (x, v) in ho.iter_mut().zip(hv.iter()) {
+                *x = ((*v + 16) >> 5).clamp(0, 255) as u8;
+            }
+            for (i, x) in jo.iter_mut().enumerate().take(CN) {
                 let v = tap(
                     i32::from(b0[i]),
                     i32::from(b1[i]),
@@ -182,9 +179,7 @@ impl McScratch {
                     i32::from(b4[i]),
                     i32::from(b5[i]),
                 );
-                if let Some(x) = jo.get_mut(i) {
-                    *x = clip((v + 512) >> 10);
-                }
+                *x = clip((v + 512) >> 10);
             }
         }
     }
@@ -244,6 +239,23 @@ impl Default for McScratch {
 #[inline]
 fn clip(x: i32) -> u8 {
     x.clamp(0, 255) as u8
+}
+
+/// The `CN` samples of `row` starting at `o` (0..=5).
+#[inline]
+fn sub19(row: &[u8; RN], o: usize) -> &[u8; CN] {
+    row.get(o..o + CN)
+        .and_then(|s| s.try_into().ok())
+        .unwrap_or(&[0; CN])
+}
+
+/// 6-tap filter of six sample rows into 16-bit lanes (range -2550..=10710).
+#[inline]
+fn tap_row(out: &mut [i16; CN], r: [&[u8; CN]; 6]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        let v = |k: usize| i16::from(r[k][i]);
+        *o = v(0) - 5 * v(1) + 20 * v(2) + 20 * v(3) - 5 * v(4) + v(5);
+    }
 }
 
 #[inline]
