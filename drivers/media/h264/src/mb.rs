@@ -502,6 +502,22 @@ fn satd8(a: &[u8; 64], b: &[u8; 64]) -> u32 {
     inter::satd::<8, 64>(a, b)
 }
 
+/// Reconstructed residual of a block with `nz` AC levels and the scaled
+/// DC `dc`: `None` if it is all zero; a DC-only block is flat, so neither
+/// needs the full inverse transform.
+#[inline]
+fn idct_levels(lev: &[i16; 16], nz: u8, qp: u8, dc: i32) -> Option<[i32; 16]> {
+    if nz == 0 {
+        if dc == 0 {
+            return None;
+        }
+        // Inverse transform of a DC-only block: every sample (dc + 32) >> 6.
+        return Some([(dc + 32) >> 6; 16]);
+    }
+    let d = tf::dequant4x4(lev, qp, Some(dc));
+    Some(tf::idct4x4(&d))
+}
+
 /// Result of luma coding for the chosen mode.
 struct LumaOut {
     cbp: u8,
@@ -560,8 +576,7 @@ fn code_luma_pred(
         let dcv = tf::dequant_luma_dc(&w.dc, qp);
         for (r, &dc) in dcv.iter().enumerate() {
             let (bx, by) = (r & 3, r >> 2);
-            let d = tf::dequant4x4(&w.lev[r], qp, Some(dc));
-            let res = tf::idct4x4(&d);
+            let res = idct_levels(&w.lev[r], nz[r], qp, dc);
             store4(
                 ctx.recon.y,
                 ctx.recon.ys,
@@ -571,7 +586,7 @@ fn code_luma_pred(
                 16,
                 bx * 4,
                 by * 4,
-                Some(&res),
+                res.as_ref(),
             );
         }
         out.nz = nz;
@@ -666,11 +681,24 @@ fn code_chroma(
     let mut nzc = [0u8; 8];
     let mut any_dc = false;
     let mut any_ac = false;
+    // Inter blocks whose SAD is at most `zt` have no AC levels (and the DC
+    // coefficient is the plain sum of the residual).
+    let zt = if intra {
+        0
+    } else {
+        tf::zero_sad_threshold(qpc, false)
+    };
     for c in 0..2 {
         let mut dcs = [0i32; 4];
         for b in 0..4 {
             let (bx, by) = (b & 1, b >> 1);
             let res = residual4(&w.src_c[c], &w.pred_c[c], 8, bx, by);
+            if !intra && sad4(&res) <= zt {
+                dcs[b] = res.iter().sum();
+                nzc[c * 4 + b] = 0;
+                w.cac[c][b] = [0; 16];
+                continue;
+            }
             let coef = tf::fdct4x4(&res);
             dcs[b] = coef[0];
             nzc[c * 4 + b] = tf::quant4x4(&coef, qpc, intra, true, &mut w.cac[c][b]);
@@ -708,8 +736,7 @@ fn code_chroma(
         let dcv = tf::dequant_chroma_dc(&w.cdc[c], qpc);
         for (b, &dc) in dcv.iter().enumerate() {
             let (bx, by) = (b & 1, b >> 1);
-            let d = tf::dequant4x4(&w.cac[c][b], qpc, Some(dc));
-            let res = tf::idct4x4(&d);
+            let res = idct_levels(&w.cac[c][b], nzc[c * 4 + b], qpc, dc);
             let (dst, cs) = if c == 0 {
                 (&mut *ctx.recon.u, ctx.recon.cs)
             } else {
@@ -724,7 +751,7 @@ fn code_chroma(
                 8,
                 bx * 4,
                 by * 4,
-                Some(&res),
+                res.as_ref(),
             );
         }
     }
