@@ -2,10 +2,13 @@
 #
 # Entry points. See README.md.
 #
-#   make                      build every module against our x86_64 test kernel
-#   make ARCH=arm             ... against our arm (NPCM750) test kernel
-#   make KDIR=/path LLVM=1 [ARCH=arm]
-#                             ... against your own configured 7.2 tree with Rust
+#   make                      build every module against our x86_64 test kernel,
+#                             into build/x86_64/
+#   make ARCH=arm             ... against our arm (NPCM750) test kernel, into
+#                             build/arm/
+#   make KDIR=/path LLVM=1 [ARCH=arm] [MO=/outdir]
+#                             ... against your own configured 7.2 tree with
+#                             Rust, beside the sources (or into MO)
 #   make CLIPPY=1             the same, with clippy
 #   make demo                 build what is needed, boot QEMU, show the drivers
 #   make check                run every test (KUnit, guest scripts, arm boot)
@@ -25,12 +28,16 @@ ifeq ($(KDIR),)
 FLAVOUR ?= $(ARCH)
 TOOLCHAIN = LLVM=-19 RUST_LIB_SRC=$$(. scripts/lib.sh && rust_lib_src) BINDGEN=bindgen
 KDIR_CMD = scripts/build-kernel.sh $(FLAVOUR)
+# Objects and modules go to build/$(FLAVOUR)/, so that x86_64 and arm
+# builds from one checkout do not rebuild each other's objects.
+MO ?= $(CURDIR)/build/$(FLAVOUR)
 else
 TOOLCHAIN =
 KDIR_CMD = scripts/check-kdir.sh $(KDIR)
 endif
 
-KBUILD = $(MAKE) -C "$$kdir" M=$(CURDIR) $(TOOLCHAIN) $(OUR_CONFIGS) \
+KBUILD = $(if $(MO),mkdir -p $(MO) && )$(MAKE) -C "$$kdir" M=$(CURDIR) \
+	$(if $(MO),MO=$(MO)) $(TOOLCHAIN) $(OUR_CONFIGS) \
 	$(if $(CLIPPY),CLIPPY=1)
 
 .PHONY: all modules clean bootstrap demo check fmt fmtcheck rustdoc

@@ -100,7 +100,7 @@ for t in tests/host/*.sh; do
 done
 
 say "check: x86_64 guest (virtme-ng, TCG, timeout ${BOOT_TIMEOUT}s)"
-mapfile -t mods < <(echo kernel_ext.ko; find drivers tests -name '*.ko' | sort)
+mapfile -t mods < <(echo build/x86_64/kernel_ext.ko; find build/x86_64/drivers build/x86_64/tests -name '*.ko' 2>/dev/null | sort)
 mapfile -t scripts < <([ -d tests/guest ] && find tests/guest -name '*.sh' | sort)
 guest_out=$results/guest
 mkdir -p "$guest_out"
@@ -128,15 +128,27 @@ for f in "$guest_out"/*.ktap; do
 done
 [ -s "$guest_out/kernel-problems.log" ] && { echo "Kernel log problems:"; head -n 20 "$guest_out/kernel-problems.log"; }
 
-if [ "${CHECK_ARM:-1}" != 0 ] && [ -x scripts/check-arm.sh ]; then
-	say "check: arm (npcm750-evb)"
-	if scripts/check-arm.sh >"$results/arm.ktap" 2>"$results/arm.log"; then
-		record boot_arm ok
+if [ "${CHECK_ARM:-1}" != 0 ]; then
+	say "check: arm modules (with clippy)"
+	if make ARCH=arm CLIPPY=1 >"$results/build-arm.log" 2>&1 &&
+		! grep -E 'warning:|error:|WARNING:' "$results/build-arm.log"; then
+		record build_modules_arm ok
+		say "check: arm (npcm750-evb)"
+		mapfile -t arm_files < <(echo build/arm/kernel_ext.ko
+			find build/arm/drivers build/arm/tests -name '*.ko' 2>/dev/null | sort
+			scripts/arm-tools.sh)
+		if scripts/check-arm.sh --timeout "$BOOT_TIMEOUT" "${arm_files[@]}" \
+			>"$results/arm.ktap" 2>"$results/arm.log"; then
+			record boot_arm ok
+		else
+			tail -n 20 "$results/arm.log"
+			record boot_arm fail
+		fi
+		ktap arm "$results/arm.ktap"
 	else
-		tail -n 20 "$results/arm.log"
-		record boot_arm fail
+		tail -n 30 "$results/build-arm.log"
+		record build_modules_arm fail
 	fi
-	ktap arm "$results/arm.ktap"
 fi
 
 finish

@@ -26,7 +26,7 @@ use kernel::{
         scan::{ScanBuf, ScanWriter},
         Value,
     },
-    io::{mem::IoMem, register, Io},
+    io::{mem::IoMem, poll::read_poll_timeout_atomic, register, Io},
     irq, of, platform,
     prelude::*,
     regulator::{Enabled, Regulator},
@@ -46,6 +46,8 @@ const RESOLUTION_BITS: u8 = 10;
 const INTERNAL_VREF_MV: i32 = 2048;
 /// How long a conversion may take before it counts as stuck (as C).
 const CONV_TIMEOUT: Delta = Delta::from_millis(10);
+/// The same limit for polled conversions, in polls 1 µs apart.
+const CONV_POLL_TRIES: usize = 10_000;
 
 register! {
     /// ADC control register.
@@ -126,13 +128,15 @@ struct Hw {
 }
 
 impl Hw {
-    /// Starts a conversion of `ch`. The caller knows what the end of
-    /// conversion is for (`eoc_for`).
-    fn start(&self, io: &IoMem<'static, REGS_SIZE>, ch: u32) -> Result {
+    /// Starts a conversion of `ch`, with the end-of-conversion interrupt
+    /// if `irq`. The caller knows what the end of conversion is for
+    /// (`eoc_for`).
+    fn start(&self, io: &IoMem<'static, REGS_SIZE>, ch: u32, irq: bool) -> Result {
         let con = io
             .read(ADCCON)
             .with_int_st(false)
             .try_with_ch(ch)?
+            .with_int_en(irq)
             .with_conv(true);
         io.write_reg(con);
         Ok(())
@@ -143,12 +147,33 @@ impl Hw {
         let io = self.regs.access(dev)?;
         self.eoc_for.store(EOC_WAITER, Relaxed);
         self.eoc.drain();
-        self.start(io, ch)?;
+        self.start(io, ch, true)?;
         if let Err(e) = self.eoc.wait_timeout(CONV_TIMEOUT) {
             if io.read(ADCCON).conv() {
                 // Stuck converter: reset it, as the C driver does.
                 self.reset_adc(dev, io);
             }
+            return Err(e);
+        }
+        Ok(io.read(ADCDATA).data().get() as u16)
+    }
+
+    /// Converts `ch` by polling for the end of conversion, for scans: a
+    /// conversion takes 20 ADC clocks (tens of microseconds), less than
+    /// waking a waiter per channel costs. The interrupt stays off, so that
+    /// its handler never rewrites ADCCON under us. Caller holds `lock`.
+    fn convert_polled(&self, dev: &Device<Bound>, ch: u32) -> Result<u16> {
+        let io = self.regs.access(dev)?;
+        self.start(io, ch, false)?;
+        // CONV clears itself when the conversion ends (with the interrupt
+        // off, the status bit may stay clear).
+        if let Err(e) = read_poll_timeout_atomic(
+            || Ok(io.read(ADCCON)),
+            |con| !con.conv(),
+            Delta::from_micros(1),
+            CONV_POLL_TRIES,
+        ) {
+            self.reset_adc(dev, io);
             return Err(e);
         }
         Ok(io.read(ADCDATA).data().get() as u16)
@@ -235,7 +260,7 @@ impl iio::BufferOps for NpcmAdc {
                     .access(parent)
                     .map(|io| io.read(ADCDATA).data().get() as u16)
             } else {
-                hw.convert(parent, ch)
+                hw.convert_polled(parent, ch)
             };
             match code {
                 Ok(c) if w.push(c).is_ok() => {}
@@ -267,7 +292,7 @@ impl EocTrigger {
         let _guard = hw.lock.lock();
         if let Some(io) = hw.regs.try_access() {
             hw.eoc_for.store(EOC_TRIGGER, Relaxed);
-            let _ = hw.start(&io, hw.trigger_chan.load(Relaxed));
+            let _ = hw.start(&io, hw.trigger_chan.load(Relaxed), true);
         }
     }
 }
@@ -342,13 +367,6 @@ impl platform::Driver for NpcmAdcDriver {
     ) -> impl PinInit<Self, Error> + 'bound {
         pin_init::pin_init_scope(move || Self::setup(pdev))
     }
-
-    fn unbind<'bound>(dev: &'bound platform::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
-        // Disable the converter, as the C driver's remove does.
-        if let Ok(io) = this.iio.data().hw.regs.access(dev.as_ref()) {
-            io.update(ADCCON, |c| c.with_adc_en(false).with_int_st(false));
-        }
-    }
 }
 
 impl NpcmAdcDriver {
@@ -415,8 +433,11 @@ impl NpcmAdcDriver {
             channels: CHANNELS,
             available_scan_masks: None,
         };
+        // No initial trigger: the device would hold a reference to its own
+        // trigger, which pins this module until user space picks another.
         let indio = iio::Device::new(dev, &spec, Ok::<_, Error>(NpcmAdc { hw: hw.clone() }))?;
-        indio.set_initial_trigger(&trig)?;
+        // Registered before the IIO device, so released after it is gone.
+        kernel::devres::register(dev, AdcOff(hw.clone()), GFP_KERNEL)?;
 
         let handler = EocIrq {
             hw,
@@ -430,6 +451,18 @@ impl NpcmAdcDriver {
                 indio
             },
         }))
+    }
+}
+
+/// Disables the converter, as the C driver's remove does, once the IIO
+/// device is unregistered (so no read or scan can find it off).
+struct AdcOff(Arc<Hw>);
+
+impl Drop for AdcOff {
+    fn drop(&mut self) {
+        if let Some(io) = self.0.regs.try_access() {
+            io.update(ADCCON, |c| c.with_adc_en(false).with_int_st(false));
+        }
     }
 }
 

@@ -244,7 +244,13 @@ impl<T: Info> Device<T> {
         unsafe { bindings::iio_trigger_using_own(self.as_raw()) }
     }
 
-    /// Makes `trig` (registered) the device's initial trigger.
+    /// Makes `trig` (registered) the device's initial trigger. Call it
+    /// before the device is registered.
+    ///
+    /// The device then holds a reference to `trig` and to the module that
+    /// allocated it until user space selects another trigger: a driver
+    /// that makes its own trigger the initial one cannot be unloaded before
+    /// that, as in C.
     pub fn set_initial_trigger<D: TriggerOps>(&self, trig: &Trigger<D>) -> Result {
         if !trig.is_registered() {
             return Err(EINVAL);

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmark of the Rust NPCM7xx ADC driver against the C one, from one boot
+# of the arm test bed (QEMU -M npcm750-evb, TCG). Not a test: prints figures.
+#
+#   scripts/bench-iio.sh
+#   BENCH_READS=5000 BENCH_SECS=10 BENCH_RATES="1000 2000" scripts/bench-iio.sh
+#
+# Direct-read latency: median of BENCH_READS reads of in_voltage0_raw, Rust
+# vs C. Buffered: the highest hrtimer trigger rate (of BENCH_RATES) the Rust
+# driver sustains for BENCH_SECS seconds without a lost scan, against the C
+# driver's direct-read rate (1 / its median latency). The guest side is
+# scripts/guest-bench-iio.sh. Figures from an emulator: compare the ratios,
+# not the absolute values, and keep the host otherwise idle.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$TOP"
+
+"$TOP/scripts/bootstrap.sh" >&2
+make -s ARCH=arm >&2
+guest=$(mktemp -d)
+trap 'rm -rf "$guest"' EXIT
+# Environment for the guest script, set at the top of a copy of it.
+{
+	for v in BENCH_READS BENCH_SECS BENCH_RATES; do
+		[ -n "${!v-}" ] && printf '%s="%s"\n' "$v" "${!v}"
+	done
+	cat scripts/guest-bench-iio.sh
+} >"$guest/bench_iio.sh"
+out=$guest/bench.ktap
+ARM_TESTS=$guest/bench_iio.sh scripts/check-arm.sh --timeout 1800 \
+	build/arm/kernel_ext.ko build/arm/drivers/iio/adc/npcm_adc_rs.ko \
+	$(scripts/arm-tools.sh) >"$out" || { cat "$out"; die "the benchmark boot failed"; }
+
+python3 - "$out" <<'PY'
+import re, sys
+lat, rates = {}, []
+for line in open(sys.argv[1]):
+    m = re.search(r"# bench: latency (\S+) (.*)", line)
+    if m:
+        f = m.group(2).split()
+        lat[m.group(1)] = dict(zip(f[0::2], f[1::2]))
+    m = re.search(r"# bench: hrtimer (\d+) (.*)", line)
+    if m:
+        f = m.group(2).split()
+        rates.append((int(m.group(1)), dict(zip(f[0::2], f[1::2]))))
+c, rs = lat.get("npcm_adc"), lat.get("npcm_adc_rs")
+if not c or not rs:
+    sys.exit("benchmark: missing latency figures")
+print("Direct reads of in_voltage0_raw (median over %s reads)" % rs["reads"])
+print("  %-12s %12s %12s %8s" % ("driver", "median µs", "p90 µs", "errors"))
+for name, d in (("C npcm_adc", c), ("Rust", rs)):
+    print("  %-12s %12.1f %12.1f %8s" % (name, int(d["median_ns"]) / 1e3,
+                                         int(d["p90_ns"]) / 1e3, d["errors"]))
+ratio = int(rs["median_ns"]) / int(c["median_ns"])
+print("  Rust / C latency: %.3f (target <= 1.05)" % ratio)
+c_rate = 1e9 / int(c["median_ns"])
+print()
+print("Rust triggered buffer, hrtimer trigger, channel 0 + timestamp")
+print("  %10s %10s %10s %8s %12s" % ("trigger Hz", "scans", "scans/s", "lost", "max gap µs"))
+best = 0
+for rate, d in rates:
+    print("  %10d %10s %10s %8s %12.1f" % (rate, d["scans"], d["rate_hz"], d["lost"],
+                                           int(d["max_gap_ns"]) / 1e3))
+    if d["lost"] == "0" and d["nonmono"] == "0":
+        best = max(best, rate)
+print("  highest rate without a lost scan: %d Hz" % best)
+print("  C direct-read rate (1 / median latency): %.0f Hz" % c_rate)
+print("  Rust buffered rate / C direct-read rate: %.2f (target >= 1)" % (best / c_rate))
+PY
