@@ -23,7 +23,7 @@ ktap_plan $#
 for r in "$@"; do
 	suite=$(basename "$(dirname "$r")")
 	ktap_diag "$suite: $(tail -n 1 "$r")"
-	grep '^ *not ok ' "$r" | sed 's/^ */# /'
+	grep '^ *not ok ' "$r" | sed "s/^ */$KTAP_INDENT# /"
 	# The suite's own verdict is its last result line (not indented).
 	if tail -n 1 "$r" | grep -q '^ok '; then ktap_ok "$suite"; else ktap_not_ok "$suite"; fi
 done

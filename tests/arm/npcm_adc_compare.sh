@@ -59,7 +59,7 @@ if cmp -s /tmp/cmp_c /tmp/cmp_rs && [ -s /tmp/cmp_c ]; then
 	ktap_diag "$(wc -l </tmp/cmp_c) readings identical"
 	ktap_ok identical_raw_values
 else
-	diff /tmp/cmp_c /tmp/cmp_rs | head -n 10 | sed 's/^/# /'
+	diff /tmp/cmp_c /tmp/cmp_rs | head -n 10 | sed "s/^/$KTAP_INDENT# /"
 	ktap_not_ok identical_raw_values
 fi
 # The model converts exactly; allow the ±1 LSB the sweep tests allow.

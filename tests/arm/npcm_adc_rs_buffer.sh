@@ -81,7 +81,8 @@ check_capture() {
 	function code(k, c) { return (37 * k + 101 * c + 5) % 1000 + 10 }
 	BEGIN { nc = split(chans, ch, " ") }
 	FILENAME == "/tmp/steps" { ns++; t0[ns] = $2; t1[ns] = $3; next }
-	/^[0-9]/ {
+	# Whole scan lines only (the reader may be stopped mid-line).
+	/^[0-9]/ && NF == nc + 1 {
 		ts = $(nc + 1)
 		scans++
 		if (scans > 1 && ts <= prev) nonmono++
@@ -140,9 +141,9 @@ capture() {
 	wait "$reader"
 	ktap_diag "$name: $(lines "$out") scans in $((($(now_ns) - start) / 1000000)) ms, $((k + 1)) steps"
 	ktap_result $res "${name}_capture"
-	[ $res = 0 ] || { head -n 5 /tmp/$name.err | sed 's/^/# /'; }
+	[ $res = 0 ] || head -n 5 /tmp/$name.err | sed "s/^/$KTAP_INDENT# /"
 	set -- $(check_capture "$out" "$period" "$@" | tee /tmp/$name.check | grep '^scans')
-	grep '^#' /tmp/$name.check
+	grep '^#' /tmp/$name.check | sed "s/^/$KTAP_INDENT/"
 	ktap_diag "$name: $*"
 	[ "${2:-0}" -gt 0 ] && [ "$8" = 0 ] && [ "${10}" = 0 ]
 	ktap_result $? "${name}_values"
@@ -215,7 +216,7 @@ if [ $sysfs_ok = 1 ] && [ -n "${strig-}" ]; then
 	echo "" >"$dev/trigger/current_trigger"
 	ktap_result $res sysfs_capture
 	set -- $(check_capture /tmp/sysfs.out 0 0 7 | tee /tmp/sysfs.check | grep '^scans')
-	grep '^#' /tmp/sysfs.check
+	grep '^#' /tmp/sysfs.check | sed "s/^/$KTAP_INDENT/"
 	ktap_diag "sysfs: $*"
 	[ "${2:-0}" = 150 ] && [ "$8" = 0 ]
 	ktap_result $? sysfs_values
@@ -282,7 +283,7 @@ if mkdir /sys/kernel/config/iio/triggers/hrtimer/npcm-test; then
 	missing=${16:-x}
 	ktap_result $res hrtimer_capture
 	set -- $(check_capture /tmp/hrtimer.out 0 1 4 6 | tee /tmp/hrtimer.check | grep '^scans')
-	grep '^#' /tmp/hrtimer.check
+	grep '^#' /tmp/hrtimer.check | sed "s/^/$KTAP_INDENT/"
 	ktap_diag "hrtimer: $*"
 	[ "${2:-0}" -gt 0 ] && [ "$8" = 0 ]
 	ktap_result $? hrtimer_values

@@ -169,7 +169,7 @@ if [ -w $KMEMLEAK ]; then
 	if [ "$n" = 0 ]; then
 		ktap_ok kmemleak_clean
 	else
-		head -n 40 $KMEMLEAK | sed 's/^/# /'
+		head -n 40 $KMEMLEAK | sed "s/^/$KTAP_INDENT# /"
 		ktap_not_ok kmemleak_clean
 	fi
 else
