@@ -9,7 +9,8 @@
 # the kernel's tools/testing/kunit/kunit.py. Ends with `N passed, N failed`
 # and a non-zero exit status if anything failed.
 #
-# Environment: BOOT_TIMEOUT (seconds per QEMU boot, default 900),
+# Environment: BOOT_TIMEOUT (seconds for the x86_64 boot, default 900),
+# ARM_TIMEOUT (seconds for the arm boot, default 300; it takes about 60),
 # CHECK_ARM=0 to skip the arm boot, KEEP=1 to keep the results directory.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -137,7 +138,7 @@ if [ "${CHECK_ARM:-1}" != 0 ]; then
 		mapfile -t arm_files < <(echo build/arm/kernel_ext.ko
 			find build/arm/drivers build/arm/tests -name '*.ko' 2>/dev/null | sort
 			scripts/arm-tools.sh)
-		if scripts/check-arm.sh --timeout "$BOOT_TIMEOUT" "${arm_files[@]}" \
+		if scripts/check-arm.sh --timeout "${ARM_TIMEOUT:-300}" "${arm_files[@]}" \
 			>"$results/arm.ktap" 2>"$results/arm.log"; then
 			record boot_arm ok
 		else
