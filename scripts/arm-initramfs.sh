@@ -114,10 +114,10 @@ for t in "$@"; do
 	name=${name#[0-9][0-9]-}
 	name=${name%.sh}
 	# Each script runs in its own shell with the helpers loaded; its KTAP
-	# lines are indented one level (a KTAP subtest, named as KUnit does so
-	# that tools/testing/kunit/kunit.py parse reads the document).
-	echo "    # Subtest: $name"
-	if KTAP_INDENT="    " sh -c '. /etc/harness.sh && . "$0"' "$t"; then
+	# lines are indented one level (a KTAP subtest, its header as KUnit
+	# prints it, so that tools/testing/kunit/kunit.py parse reads the
+	# document).
+	if KTAP_INDENT="    " KTAP_NAME="$name" sh -c '. /etc/harness.sh && . "$0"' "$t"; then
 		echo "ok $i $name"
 	else
 		echo "not ok $i $name"
@@ -187,7 +187,12 @@ host_set() { host_request set "$1=$2" >/dev/null; }
 # host_get PROPERTY: qom-get on the ADC model, prints the value.
 host_get() { host_request get "$1"; }
 
-ktap_plan() { echo "${KTAP_INDENT}KTAP version 1"; echo "${KTAP_INDENT}1..$1"; }
+# ktap_plan N: the subtest's header, in the order KUnit prints it.
+ktap_plan() {
+	echo "${KTAP_INDENT}KTAP version 1"
+	[ -n "${KTAP_NAME-}" ] && echo "${KTAP_INDENT}# Subtest: $KTAP_NAME"
+	echo "${KTAP_INDENT}1..$1"
+}
 ktap_diag() { echo "${KTAP_INDENT}# $*"; }
 ktap_ok() { _ktap_n=$((_ktap_n + 1)); echo "${KTAP_INDENT}ok $_ktap_n $*"; }
 ktap_not_ok() {
