@@ -205,6 +205,16 @@ ktap_result() { if [ "$1" = 0 ]; then ktap_ok "$2"; else ktap_not_ok "$2"; fi; }
 # Status of the whole script: the last command of every test script.
 ktap_finish() { [ $_ktap_fail = 0 ]; }
 
+# iio_scan_channels DEVDIR CHANNEL...: the scan of the IIO device in DEVDIR
+# (an 8-channel ADC) is exactly in_voltageCHANNEL... and the timestamp.
+iio_scan_channels() {
+	local d=$1 c
+	shift
+	for c in 0 1 2 3 4 5 6 7; do echo 0 >"$d/scan_elements/in_voltage${c}_en"; done
+	for c in "$@"; do echo 1 >"$d/scan_elements/in_voltage${c}_en"; done
+	echo 1 >"$d/scan_elements/in_timestamp_en"
+}
+
 # Directory of the IIO device bound to platform driver $1, if any.
 iio_dev_of_driver() {
 	local d drv

@@ -32,9 +32,7 @@ ktap_result $r direct_read_latency
 r=0
 modprobe npcm_adc_rs && dev=$(iio_dev_of_driver npcm_adc_rs) || r=1
 echo monotonic >"$dev/current_timestamp_clock"
-for c in 1 2 3 4 5 6 7; do echo 0 >"$dev/scan_elements/in_voltage${c}_en"; done
-echo 1 >"$dev/scan_elements/in_voltage0_en"
-echo 1 >"$dev/scan_elements/in_timestamp_en"
+iio_scan_channels "$dev" 0
 echo 65536 >"$dev/buffer/length"
 mkdir /sys/kernel/config/iio/triggers/hrtimer/bench || r=1
 for t in /sys/bus/iio/devices/trigger*; do

@@ -71,13 +71,14 @@ wait_lines() {
 	done
 }
 
-# check_capture FILE PERIOD_NS CHANNEL...: the checks above on an
-# iio_generic_buffer output (one line per scan: the channels' values in mV,
-# then the timestamp). Prints "scans N steps_seen M lost L bad B nonmono X".
-check_capture() {
-	local f=$1 period=$2
+# check_scans NAME FILE CHANNEL...: the checks above on scan lines (the
+# channels' values in mV, then the timestamp, as iio_generic_buffer prints
+# them). Prints the problems found as KTAP diagnostics and sets scans,
+# steps_seen, steps_total, bad and nonmono.
+check_scans() {
+	local name=$1 f=$2
 	shift 2
-	awk -v period="$period" -v chans="$*" -v lsb_mv=2 '
+	set -- $(awk -v chans="$*" -v lsb_mv=2 '
 	function code(k, c) { return (37 * k + 101 * c + 5) % 1000 + 10 }
 	BEGIN { nc = split(chans, ch, " ") }
 	FILENAME == "/tmp/steps" { ns++; t0[ns] = $2; t1[ns] = $3; next }
@@ -86,8 +87,6 @@ check_capture() {
 		ts = $(nc + 1)
 		scans++
 		if (scans > 1 && ts <= prev) nonmono++
-		if (scans > 1 && period > 0 && ts - prev > period * 1.5)
-			lost += int((ts - prev) / period + 0.5) - 1
 		prev = ts
 		# a: the last step set completely before the trigger (steps
 		# are numbered 0.. in /tmp/steps order).
@@ -108,21 +107,22 @@ check_capture() {
 		}
 		if (full && !seen[a]++) steps++
 	}
-	END { printf "scans %d steps_seen %d/%d lost %d bad %d nonmono %d\n", scans, steps, ns, lost, bad, nonmono }
-	' /tmp/steps "$f"
+	END { printf "scans %d steps_seen %d/%d bad %d nonmono %d\n", scans, steps, ns, bad, nonmono }
+	' /tmp/steps "$f" | tee /tmp/$name.check | grep '^scans')
+	grep '^#' /tmp/$name.check | sed "s/^/$KTAP_INDENT/"
+	ktap_diag "$name: $*"
+	scans=${2:-0} steps_seen=${4%/*} steps_total=${4#*/} bad=${6:-1} nonmono=${8:-1}
 }
 
-# capture NAME TRIGGER PERIOD_NS SECONDS CHANNEL...: enables CHANNELs and the
+# capture NAME TRIGGER SECONDS CHANNEL...: enables CHANNELs and the
 # timestamp, runs iio_generic_buffer on TRIGGER while stepping the inputs
 # for SECONDS guest seconds (at least 3 steps), stops it, checks the scans.
-# One KTAP line per check: NAME_capture, NAME_values, NAME_steps,
-# NAME_timestamps and, with a period, NAME_no_lost_scans.
+# One KTAP line per check: NAME_capture, NAME_values, NAME_steps and
+# NAME_timestamps.
 capture() {
-	local name=$1 trig=$2 period=$3 secs=$4 c k start out res
-	shift 4
-	for c in 0 1 2 3 4 5 6 7; do echo 0 >"$dev/scan_elements/in_voltage${c}_en"; done
-	for c in "$@"; do echo 1 >"$dev/scan_elements/in_voltage${c}_en"; done
-	echo 1 >"$dev/scan_elements/in_timestamp_en"
+	local name=$1 trig=$2 secs=$3 k start out res
+	shift 3
+	iio_scan_channels "$dev" "$@"
 	: >/tmp/steps
 	k=0
 	set_step $k "$@"
@@ -142,19 +142,13 @@ capture() {
 	ktap_diag "$name: $(lines "$out") scans in $((($(now_ns) - start) / 1000000)) ms, $((k + 1)) steps"
 	ktap_result $res "${name}_capture"
 	[ $res = 0 ] || head -n 5 /tmp/$name.err | sed "s/^/$KTAP_INDENT# /"
-	set -- $(check_capture "$out" "$period" "$@" | tee /tmp/$name.check | grep '^scans')
-	grep '^#' /tmp/$name.check | sed "s/^/$KTAP_INDENT/"
-	ktap_diag "$name: $*"
-	[ "${2:-0}" -gt 0 ] && [ "$8" = 0 ] && [ "${10}" = 0 ]
+	check_scans "$name" "$out" "$@"
+	[ "$scans" -gt 0 ] && [ "$bad" = 0 ] && [ "$nonmono" = 0 ]
 	ktap_result $? "${name}_values"
-	[ "${4%/*}" = "${4#*/}" ] && [ "${4%/*}" -ge 3 ]
+	[ "$steps_seen" = "$steps_total" ] && [ "$steps_seen" -ge 3 ]
 	ktap_result $? "${name}_steps"
-	[ "${10}" = 0 ]
+	[ "$nonmono" = 0 ]
 	ktap_result $? "${name}_timestamps"
-	if [ "$period" -gt 0 ]; then
-		[ "$6" = 0 ]
-		ktap_result $? "${name}_no_lost_scans"
-	fi
 	# iio_generic_buffer disables the buffer and the trigger on SIGINT.
 	[ "$(cat "$dev/buffer/enable")" = 0 ] || echo 0 >"$dev/buffer/enable"
 }
@@ -171,7 +165,7 @@ echo monotonic >"$dev/current_timestamp_clock"
 
 # raw_to_lines: 16-byte scans of up to four channels (u16 each, then
 # padding) and the timestamp at byte 8, on stdin, to the lines
-# check_capture reads (values in mV, 2 mV per LSB).
+# check_scans reads (values in mV, 2 mV per LSB).
 raw_to_lines() {
 	od -An -v -tu2 -w16 | awk -v n="$1" '{
 		for (i = 1; i <= n; i++) printf "%d ", $i * 2
@@ -187,10 +181,7 @@ for t in /sys/bus/iio/devices/trigger*; do
 	[ "$(cat "$t/name" 2>/dev/null)" = sysfstrig7 ] && strig=$t
 done
 if [ $sysfs_ok = 1 ] && [ -n "${strig-}" ]; then
-	for c in 0 1 2 3 4 5 6 7; do echo 0 >"$dev/scan_elements/in_voltage${c}_en"; done
-	echo 1 >"$dev/scan_elements/in_voltage0_en"
-	echo 1 >"$dev/scan_elements/in_voltage7_en"
-	echo 1 >"$dev/scan_elements/in_timestamp_en"
+	iio_scan_channels "$dev" 0 7
 	echo sysfstrig7 >"$dev/trigger/current_trigger"
 	echo 256 >"$dev/buffer/length"
 	: >/tmp/steps
@@ -215,14 +206,12 @@ if [ $sysfs_ok = 1 ] && [ -n "${strig-}" ]; then
 	fi
 	echo "" >"$dev/trigger/current_trigger"
 	ktap_result $res sysfs_capture
-	set -- $(check_capture /tmp/sysfs.out 0 0 7 | tee /tmp/sysfs.check | grep '^scans')
-	grep '^#' /tmp/sysfs.check | sed "s/^/$KTAP_INDENT/"
-	ktap_diag "sysfs: $*"
-	[ "${2:-0}" = 150 ] && [ "$8" = 0 ]
+	check_scans sysfs /tmp/sysfs.out 0 7
+	[ "$scans" = 150 ] && [ "$bad" = 0 ]
 	ktap_result $? sysfs_values
-	[ "${4%/*}" = 3 ] && [ "${4#*/}" = 3 ]
+	[ "$steps_seen" = 3 ] && [ "$steps_total" = 3 ]
 	ktap_result $? sysfs_steps
-	[ "${10}" = 0 ]
+	[ "$nonmono" = 0 ]
 	ktap_result $? sysfs_timestamps
 	echo 7 >/sys/bus/iio/devices/iio_sysfs_trigger/remove_trigger
 	ktap_result $? sysfs_trigger_removed
@@ -231,7 +220,7 @@ else
 fi
 
 # 7..10: the own trigger (conversions back to back), all eight channels.
-capture own npcm-adc-eoc 0 3 0 1 2 3 4 5 6 7
+capture own npcm-adc-eoc 3 0 1 2 3 4 5 6 7
 
 # 11..15: an hrtimer trigger at HRTIMER_HZ on channels 1, 4 and 6, read by
 # iio_capture for HRTIMER_SECS guest seconds. Lost scans are counted
@@ -246,9 +235,7 @@ if mkdir /sys/kernel/config/iio/triggers/hrtimer/npcm-test; then
 		[ "$(cat "$t/name")" = npcm-test ] && ht=$t
 	done
 	echo "$HRTIMER_HZ" >"$ht/sampling_frequency"
-	for c in 0 1 2 3 4 5 6 7; do echo 0 >"$dev/scan_elements/in_voltage${c}_en"; done
-	for c in 1 4 6; do echo 1 >"$dev/scan_elements/in_voltage${c}_en"; done
-	echo 1 >"$dev/scan_elements/in_timestamp_en"
+	iio_scan_channels "$dev" 1 4 6
 	echo npcm-test >"$dev/trigger/current_trigger"
 	echo 4096 >"$dev/buffer/length"
 	: >/tmp/steps
@@ -282,14 +269,12 @@ if mkdir /sys/kernel/config/iio/triggers/hrtimer/npcm-test; then
 	[ "${4%%.*}" -ge "$HRTIMER_SECS" ] 2>/dev/null || res=1
 	missing=${16:-x}
 	ktap_result $res hrtimer_capture
-	set -- $(check_capture /tmp/hrtimer.out 0 1 4 6 | tee /tmp/hrtimer.check | grep '^scans')
-	grep '^#' /tmp/hrtimer.check | sed "s/^/$KTAP_INDENT/"
-	ktap_diag "hrtimer: $*"
-	[ "${2:-0}" -gt 0 ] && [ "$8" = 0 ]
+	check_scans hrtimer /tmp/hrtimer.out 1 4 6
+	[ "$scans" -gt 0 ] && [ "$bad" = 0 ]
 	ktap_result $? hrtimer_values
-	[ "${4%/*}" = "${4#*/}" ] && [ "${4%/*}" -ge 3 ]
+	[ "$steps_seen" = "$steps_total" ] && [ "$steps_seen" -ge 3 ]
 	ktap_result $? hrtimer_steps
-	[ "${10}" = 0 ]
+	[ "$nonmono" = 0 ]
 	ktap_result $? hrtimer_timestamps
 	[ "$missing" = 0 ]
 	ktap_result $? hrtimer_no_lost_scans

@@ -23,11 +23,9 @@ must_fail() {
 
 # buffer_setup TRIGGER CHANNEL...: channels, timestamp and trigger.
 buffer_setup() {
-	local c trig=$1
+	local trig=$1
 	shift
-	for c in 0 1 2 3 4 5 6 7; do echo 0 >"$dev/scan_elements/in_voltage${c}_en"; done
-	for c in "$@"; do echo 1 >"$dev/scan_elements/in_voltage${c}_en"; done
-	echo 1 >"$dev/scan_elements/in_timestamp_en"
+	iio_scan_channels "$dev" "$@"
 	echo "$trig" >"$dev/trigger/current_trigger"
 }
 
