@@ -30,7 +30,11 @@ key=$( {
 	for f in "${fragments[@]}"; do cat "$cfgdir/$f"; done
 	rustc --version; "clang$LLVM_SUFFIX" --version | head -n1; bindgen --version
 } | sha256sum | cut -c1-12)
-out=$KBUILD_DIR/$flavour-$KERNEL_DEB_VERSION-$key
+# The build directory is a direct subdirectory of the source tree: the kernel
+# then names every source file relative to it (srctree is ".."), so a copy of
+# source and build directory together (scripts/graft.sh) rebuilds only what
+# differs.
+out=$src/kbuild-$flavour-$key
 
 kmake() {
 	make -C "$src" O="$out" ARCH="$arch" LLVM="$LLVM_SUFFIX" \
@@ -42,8 +46,8 @@ if [ -f "$out/.build-ok" ]; then
 	exit 0
 fi
 
-mkdir -p "$KBUILD_DIR"
-exec 9>"$KBUILD_DIR/.lock"
+mkdir -p "$CACHE_DIR"
+exec 9>"$CACHE_DIR/.kbuild.lock"
 if ! flock -n 9; then
 	say "kernel: waiting for another kernel build to finish"
 	flock 9
@@ -79,4 +83,7 @@ if ! kmake -j"$(nproc)" "${targets[@]}" >"$out/build.log" 2>&1; then
 fi
 say "kernel: $flavour built in $((SECONDS - start)) s"
 touch "$out/.build-ok"
+# Keep the two newest builds of each flavour (a configuration being tried
+# and the last good one).
+ls -dt "$src/kbuild-$flavour-"???????????? 2>/dev/null | tail -n +3 | xargs -r rm -rf
 echo "$out"

@@ -14,7 +14,6 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_DIR=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/iio-media-rs}
 TOOLS_DIR=$CACHE_DIR/tools
 SRC_DIR=$CACHE_DIR/src
-KBUILD_DIR=$CACHE_DIR/kbuild
 export PATH="$TOOLS_DIR/bin:$TOOLS_DIR/venv/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
