@@ -92,6 +92,8 @@ pub struct JobDesc {
     /// When the driver wrote the slice header: where the hardware
     /// continues the NAL unit (complete bytes, pending bits, zero run).
     pub resume: Option<Suspended>,
+    /// Length of the CAPTURE buffer the job writes.
+    pub capture_len: usize,
     /// Reconstruction slot of this picture.
     pub recon_slot: u8,
     /// Reconstruction slot of the reference (P pictures).
@@ -219,6 +221,7 @@ impl H264Engine {
         if self.pending.is_some() {
             return Err(EngineError::Busy);
         }
+        let out_len = out.len();
         build(&mut self.next, &stream, sps, pps, encode, controls).map_err(EngineError::State)?;
         let idr = self.next.encode.is_idr();
         if !self.have_active && !idr {
@@ -302,6 +305,7 @@ impl H264Engine {
                 slice,
                 header_len,
                 resume,
+                capture_len: out_len,
                 recon_slot: plan.recon_slot,
                 ref_slot: plan.reference.map(|r| r.slot),
                 kind,
@@ -335,7 +339,11 @@ impl H264Engine {
             IrqStatus::Failed(why) => return failed(why, p.qp),
             IrqStatus::NotMine => return failed(JobFailure::Cancelled, p.qp),
         };
-        let bytes = p.header_len + slice_bytes;
+        // What the hardware reports is checked, not trusted.
+        let bytes = match p.header_len.checked_add(slice_bytes) {
+            Some(b) if b <= desc.capture_len => b,
+            _ => return failed(JobFailure::Hardware, p.qp),
+        };
         if let Some(stream) = self.stream {
             self.rc.update(
                 &controls.rc,

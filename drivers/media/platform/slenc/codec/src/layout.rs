@@ -124,7 +124,8 @@ fn even_clamp(v: u32) -> u32 {
 }
 
 fn line(req: u32, min: u32, align: u32) -> u32 {
-    let v = req.clamp(min, MAX_BYTESPERLINE);
+    // max/min rather than clamp: no assertion on the bounds.
+    let v = req.max(min).min(MAX_BYTESPERLINE);
     v.div_ceil(align) * align
 }
 
@@ -273,7 +274,7 @@ pub fn try_crop(width: u32, height: u32, r: Rect) -> Rect {
     let axis = |pos: u32, len: u32, total: u32| -> (u32, u32) {
         let total = total & !1;
         let pos = (pos & !1).min(total.saturating_sub(2));
-        let len = (len & !1).clamp(2, total - pos);
+        let len = (len & !1).max(2).min(total - pos);
         (pos, len)
     };
     let (left, w) = axis(r.left, r.width, width.max(2));

@@ -199,7 +199,8 @@ impl RateControl {
             Mode::Cbr | Mode::Vbr => self.bitrate_qp(c, mode, tpf, kind, mbs),
         };
         Decision {
-            qp: qp.clamp(lo, hi),
+            // max/min rather than clamp: no assertion on the bounds.
+            qp: qp.max(lo).min(hi),
             target_bits: target,
         }
     }
@@ -232,10 +233,12 @@ impl RateControl {
             Mode::Vbr => 4 * fps,
             _ => fps,
         };
-        let nominal = (per * weight_q8) >> 8;
+        let nominal = per.saturating_mul(weight_q8) >> 8;
         let corr = div_i64(self.buffer, spread.max(1));
-        let mut target = (nominal - corr)
-            .clamp(per / 4, nominal.saturating_mul(2))
+        let mut target = nominal
+            .saturating_sub(corr)
+            .max(per / 4)
+            .min(nominal.saturating_mul(2))
             .max(1);
         if mode == Mode::Vbr {
             // Room left under the peak in the window ending with this
@@ -268,10 +271,10 @@ impl RateControl {
         };
         match (kind, self.last_qp[kind.idx()], self.last_qp[1]) {
             (Kind::P, Some(l), _) => {
-                qp = qp.clamp(i32::from(l) - step, i32::from(l) + step);
+                qp = qp.max(i32::from(l) - step).min(i32::from(l) + step);
             }
             (Kind::I, _, Some(p)) => {
-                qp = qp.clamp(i32::from(p) - 8, i32::from(p) + 4);
+                qp = qp.max(i32::from(p) - 8).min(i32::from(p) + 4);
             }
             _ => {}
         }
@@ -302,8 +305,11 @@ impl RateControl {
         if matches!(mode, Mode::Cbr | Mode::Vbr) {
             let per = Self::per_frame(c.bitrate, tpf) as i64;
             let lim = per.saturating_mul(Self::fps(tpf) as i64).saturating_mul(8);
-            let b = self.buffer + bits.min(i64::MAX as u64 >> 2) as i64 - per;
-            self.buffer = b.clamp(-lim, lim);
+            let b = self
+                .buffer
+                .saturating_add(bits.min(i64::MAX as u64 >> 2) as i64)
+                .saturating_sub(per);
+            self.buffer = b.max(-lim).min(lim);
             let n = Self::peak_window(tpf);
             let pos = self.win_pos % n;
             if let Some(w) = self.window.get_mut(pos) {
