@@ -17,7 +17,8 @@
 
 # Our modules' Kconfig options, set here because an out-of-tree build has no
 # Kconfig of its own. In a kernel tree they come from our Kconfig entries.
-OUR_CONFIGS := CONFIG_VIDEO_RS_H264_KUNIT_TEST=m CONFIG_IIO_NPCM_ADC_RS=m
+OUR_CONFIGS := CONFIG_VIDEO_RS_H264_KUNIT_TEST=m CONFIG_IIO_NPCM_ADC_RS=m \
+	CONFIG_VIDEO_RS_SLENC_KUNIT_TEST=m
 
 SHELL := /bin/bash
 ARCH ?= x86_64
