@@ -28,8 +28,6 @@ pub mod iio;
 pub mod reset;
 #[path = "kernel/sync_ext.rs"]
 pub mod sync_ext;
-#[path = "kernel/timed_completion.rs"]
-pub mod timed_completion;
 
 use ::kernel::prelude::*;
 
