@@ -143,7 +143,7 @@ x86_guest() {
 	sysrq_sock=$results/sysrq$tag.sock
 	guest_boot "$BOOT_TIMEOUT" "$results/guest$tag-console.log" vng --run "$kdir/arch/x86/boot/bzImage" \
 		--disable-kvm --memory 2G --cpus 2 --verbose --rwdir "$out" \
-		--qemu-opts "-chardev socket,id=sysrq,path=$sysrq_sock,server=on,wait=off,mux=on -serial chardev:sysrq" \
+		--qemu-opts="-chardev socket,id=sysrq,path=$sysrq_sock,server=on,wait=off,mux=on -serial chardev:sysrq" \
 		--append "console=ttyS1 console=ttyS0" \
 		--exec "sh $TOP/scripts/guest-run.sh $out ${mods[*]/#/$TOP/} -- ${scripts[*]/#/$TOP/}"
 	rc=$?

@@ -261,8 +261,12 @@ def main():
         status = code
 
     try:
-        con = connect_unix(con_path, min(deadline, start + 30), proc)
-        qmp = QMP(qmp_path, min(deadline, start + 30), proc)
+        # QEMU may take a while to start on a loaded machine; the time
+        # limits count from when it is up.
+        con = connect_unix(con_path, deadline, proc)
+        qmp = QMP(qmp_path, deadline, proc)
+        start = time.monotonic()
+        deadline = start + a.timeout
         props = sorted(p["name"] for p in qmp.cmd("qom-list", path=ADC))
         log(f"{ADC} properties: {' '.join(props)}")
         log(f"{ADC} iref = {qmp.cmd('qom-get', path=ADC, property='iref')} µV")

@@ -517,7 +517,8 @@ impl Drop for Registered {
 /// already), closes `D` to the trigger's operations (waiting for running
 /// ones), cancels the core's reenable work and drops `D`. Devices that
 /// still use the trigger keep a reference to it; its operations then do
-/// nothing.
+/// nothing. As the drop waits for running operations, do not drop it while
+/// holding a lock that `D`'s operations take.
 pub struct TriggerRegistration<D: TriggerOps> {
     // Field order is drop order: unregister, then close and drop the data.
     reg: Devres<Registered>,
