@@ -167,6 +167,8 @@ def parse_args():
     p.add_argument("--qemu", default="qemu-system-arm")
     p.add_argument("--timeout", type=float, default=300,
                    help="hard limit for the whole run, host seconds")
+    p.add_argument("--start-timeout", type=float, default=600,
+                   help="limit for QEMU to start (a loaded machine may queue it), host seconds")
     p.add_argument("--boot-timeout", type=float, default=120,
                    help="limit until /init reports @@BOOTED, host seconds")
     p.add_argument("--log", default="console.log", help="console log file")
@@ -263,8 +265,8 @@ def main():
     try:
         # QEMU may take a while to start on a loaded machine; the time
         # limits count from when it is up.
-        con = connect_unix(con_path, deadline, proc)
-        qmp = QMP(qmp_path, deadline, proc)
+        con = connect_unix(con_path, start + a.start_timeout, proc)
+        qmp = QMP(qmp_path, start + a.start_timeout, proc)
         start = time.monotonic()
         deadline = start + a.timeout
         props = sorted(p["name"] for p in qmp.cmd("qom-list", path=ADC))
