@@ -12,13 +12,14 @@
 #   make CLIPPY=1             the same, with clippy
 #   make demo                 build what is needed, boot QEMU, show the drivers
 #   make check                run every test (KUnit, guest scripts, arm boot)
+#   make check KASAN=1        ... and the x86_64 guest tests on the KASAN kernel
 #   make fmt / fmtcheck       rustfmt the tree / check it
 #   make bootstrap            install the toolchain (make check does it too)
 
 # Our modules' Kconfig options, set here because an out-of-tree build has no
 # Kconfig of its own. In a kernel tree they come from our Kconfig entries.
 OUR_CONFIGS := CONFIG_VIDEO_RS_H264_KUNIT_TEST=m CONFIG_IIO_NPCM_ADC_RS=m \
-	CONFIG_VIDEO_RS_SLENC_KUNIT_TEST=m
+	CONFIG_VIDEO_RS_SLENC_KUNIT_TEST=m CONFIG_IIO_RS_LIFETIME_TEST=m
 
 SHELL := /bin/bash
 ARCH ?= x86_64
@@ -58,7 +59,7 @@ demo: bootstrap
 	@scripts/demo.sh
 
 check: bootstrap
-	@scripts/check.sh
+	@KASAN=$(KASAN) scripts/check.sh
 
 fmt fmtcheck:
 	@scripts/rustfmt.sh $(if $(filter fmtcheck,$@),--check)

@@ -20,12 +20,14 @@ pub use ::kernel::*;
 
 pub mod bindings;
 
+#[path = "kernel/faux_ext.rs"]
+pub mod faux_ext;
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
 #[path = "kernel/reset.rs"]
 pub mod reset;
-#[path = "kernel/timed_completion.rs"]
-pub mod timed_completion;
+#[path = "kernel/sync_ext.rs"]
+pub mod sync_ext;
 
 use ::kernel::prelude::*;
 

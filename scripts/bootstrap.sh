@@ -22,6 +22,7 @@ BOOKWORM_PKGS=(
 	qemu-system-x86 qemu-system-arm busybox-static
 	v4l-utils libiio-utils ffmpeg
 	device-tree-compiler udev
+	gnuplot-nox
 )
 
 stamp() { echo "$CACHE_DIR/stamps/$1"; }

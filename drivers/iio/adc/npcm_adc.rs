@@ -9,11 +9,25 @@
 //!
 //! Beyond the C driver: a triggered buffer with timestamps over any subset
 //! of the channels, and the device's own trigger, fired by the
-//! end-of-conversion interrupt of a free-running conversion; the buffer
-//! also works with any other trigger (hrtimer, sysfs).
+//! end-of-conversion interrupt of a conversion it starts whenever the
+//! previous scan is done; the buffer also works with any other trigger
+//! (hrtimer, sysfs).
 //!
 //! Hardware handling follows the C driver: a conversion that has not ended
 //! after 10 ms times out, and if the converter is still busy it is reset.
+//!
+//! # Concurrency
+//!
+//! - `Hw::con` (a spinlock taken with interrupts off) serialises every
+//!   access to ADCCON between process context and the end-of-conversion
+//!   interrupt, and holds what the converter is doing (`Conv`) and whether
+//!   the own trigger runs. The interrupt handler writes ADCCON back as it
+//!   read it, which clears the status bit (write 1 to clear) and nothing
+//!   else.
+//! - `Hw::lock` (a mutex) serialises conversions and resets: direct reads,
+//!   scans.
+//! - Disabling the own trigger waits for the conversion it started, so
+//!   that afterwards no conversion runs that direct reads do not know of.
 
 use kernel::{
     c_str,
@@ -22,22 +36,22 @@ use kernel::{
     devres::Devres,
     iio::{
         self,
-        channel::{self, ChanInfo, ChanSpec, ChanType, InfoMask, ScanType},
-        scan::{ScanBuf, ScanWriter},
+        channel::{ChanInfo, ChanSpec, ChanType, InfoMask, ScanType},
+        scan::ScanBuf,
         Value,
     },
-    io::{mem::IoMem, poll::read_poll_timeout_atomic, register, Io},
-    irq, of, platform,
+    io::{
+        mem::IoMem,
+        poll::{read_poll_timeout, read_poll_timeout_atomic},
+        register, Io,
+    },
+    irq, new_spinlock_irq, of, platform,
     prelude::*,
     regulator::{Enabled, Regulator},
     reset::ResetControl,
-    sync::{
-        aref::ARef,
-        atomic::{Atomic, Relaxed},
-        new_mutex, Arc, Mutex,
-    },
+    sync::{aref::ARef, new_mutex, Arc, Completion, Mutex},
+    sync_ext::{CompletionExt, SpinLockIrq},
     time::{delay::fsleep, Delta},
-    timed_completion::TimedCompletion,
 };
 
 const REGS_SIZE: usize = 8;
@@ -46,8 +60,11 @@ const RESOLUTION_BITS: u8 = 10;
 const INTERNAL_VREF_MV: i32 = 2048;
 /// How long a conversion may take before it counts as stuck (as C).
 const CONV_TIMEOUT: Delta = Delta::from_millis(10);
-/// The same limit for polled conversions, in polls 1 µs apart.
-const CONV_POLL_TRIES: usize = 10_000;
+/// ADC clocks per conversion (as QEMU models the NPCM7xx ADC).
+const CONV_CLOCKS: u64 = 20;
+/// Sleep between polls once a polled conversion takes longer than it
+/// should.
+const POLL_SLEEP: Delta = Delta::from_micros(20);
 
 register! {
     /// ADC control register.
@@ -85,7 +102,7 @@ const fn chan(ch: i32) -> ChanSpec {
         .scan(ch, ScanType::unsigned(RESOLUTION_BITS, 16))
 }
 
-const CHANNELS: &[ChanSpec] = channel::validate(&[
+const CHANNELS: &[ChanSpec] = kernel::iio_channels![
     chan(0),
     chan(1),
     chan(2),
@@ -95,15 +112,30 @@ const CHANNELS: &[ChanSpec] = channel::validate(&[
     chan(6),
     chan(7),
     ChanSpec::soft_timestamp(NUM_CHANNELS as i32),
-]);
+];
 
-/// One scan: up to eight `u16` samples (16 bytes) and the timestamp.
-type Scan = ScanBuf<24>;
+/// What the converter is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Conv {
+    Idle,
+    /// A direct read waits for its end-of-conversion interrupt.
+    Waiter,
+    /// The own trigger fires on its end-of-conversion interrupt.
+    Trigger,
+    /// A scan polls for its end (interrupt off).
+    Polled,
+    /// The converter is being reset.
+    Resetting,
+}
 
-/// What the next end-of-conversion interrupt is for.
-const EOC_WAITER: u32 = 0;
-/// A conversion started to fire the own trigger.
-const EOC_TRIGGER: u32 = 1;
+/// What `Hw::con` protects besides ADCCON itself.
+struct ConState {
+    busy: Conv,
+    /// The own trigger is enabled: keep a conversion going.
+    trigger_on: bool,
+    /// The channel the own trigger converts (the first of the scan).
+    trigger_chan: u32,
+}
 
 /// The hardware, shared by the IIO device, its trigger and the interrupt.
 #[pin_data]
@@ -111,87 +143,218 @@ struct Hw {
     #[pin]
     regs: Devres<IoMem<'static, REGS_SIZE>>,
     reset: ResetControl,
-    /// Counts end-of-conversion interrupts meant for a waiter.
+    /// ADCCON accesses and the converter's state.
     #[pin]
-    eoc: TimedCompletion,
-    /// `EOC_WAITER` or `EOC_TRIGGER`.
-    eoc_for: Atomic<u32>,
-    /// The own trigger fires: a conversion is kept going.
-    trigger_on: Atomic<u32>,
-    /// The channel the own trigger converts (the first of the scan).
-    trigger_chan: Atomic<u32>,
-    /// Serialises conversions (direct reads and bottom halves).
+    con: SpinLockIrq<ConState>,
+    /// End of a direct read's conversion.
+    #[pin]
+    eoc: Completion,
+    /// Serialises conversions (direct reads, scans) and resets.
     #[pin]
     lock: Mutex<()>,
+    /// ADCCON as configured at probe (divider, reference, enables): what a
+    /// reset restores.
+    config: ADCCON,
     vref: Option<Regulator<Enabled>>,
     sample_hz: u32,
 }
 
+/// Why a conversion failed.
+enum ConvError {
+    /// It did not end in time and the converter is still busy: reset it.
+    Stuck,
+    Other(Error),
+}
+
+impl From<Error> for ConvError {
+    fn from(e: Error) -> Self {
+        ConvError::Other(e)
+    }
+}
+
 impl Hw {
-    /// Starts a conversion of `ch`, with the end-of-conversion interrupt
-    /// if `irq`. The caller knows what the end of conversion is for
-    /// (`eoc_for`).
-    fn start(&self, io: &IoMem<'static, REGS_SIZE>, ch: u32, irq: bool) -> Result {
+    /// Starts a conversion of `ch` for `purpose` (with the end-of-conversion
+    /// interrupt unless `Polled`). The converter must be idle.
+    fn start(
+        &self,
+        io: &IoMem<'static, REGS_SIZE>,
+        st: &mut ConState,
+        ch: u32,
+        purpose: Conv,
+    ) -> Result {
+        if st.busy != Conv::Idle {
+            return Err(EBUSY);
+        }
+        // A status bit still set here belongs to no one (idle converter):
+        // writing it back as read clears it, so that it does not raise the
+        // interrupt we enable.
         let con = io
             .read(ADCCON)
-            .with_int_st(false)
             .try_with_ch(ch)?
-            .with_int_en(irq)
+            .with_int_en(purpose != Conv::Polled)
             .with_conv(true);
         io.write_reg(con);
+        st.busy = purpose;
         Ok(())
     }
 
-    /// Converts `ch` and returns its code. Caller holds `lock`.
-    fn convert(&self, dev: &Device<Bound>, ch: u32) -> Result<u16> {
+    /// Stops a conversion that did not end, if any; the converter is idle
+    /// afterwards.
+    fn stop(&self, io: &IoMem<'static, REGS_SIZE>, st: &mut ConState) {
+        let con = io.read(ADCCON);
+        if con.conv() {
+            io.write_reg(con.with_conv(false));
+        }
+        st.busy = Conv::Idle;
+    }
+
+    /// Waits (sleeping) until no conversion runs.
+    fn wait_idle(&self) -> Result {
+        read_poll_timeout(
+            || Ok(self.con.lock().busy),
+            |b| *b == Conv::Idle,
+            POLL_SLEEP,
+            CONV_TIMEOUT,
+        )
+        .map(|_| ())
+    }
+
+    /// Converts `ch` and returns its code, waiting for the interrupt.
+    /// Caller holds `lock`.
+    fn convert(&self, dev: &Device<Bound>, ch: u32) -> Result<u16, ConvError> {
         let io = self.regs.access(dev)?;
-        self.eoc_for.store(EOC_WAITER, Relaxed);
+        self.wait_idle()?;
         self.eoc.drain();
-        self.start(io, ch, true)?;
-        if let Err(e) = self.eoc.wait_timeout(CONV_TIMEOUT) {
-            if io.read(ADCCON).conv() {
-                // Stuck converter: reset it, as the C driver does.
-                self.reset_adc(dev, io);
+        self.start(io, &mut self.con.lock(), ch, Conv::Waiter)?;
+        if self.eoc.wait_timeout(CONV_TIMEOUT).is_err() {
+            let mut st = self.con.lock();
+            if st.busy == Conv::Waiter {
+                let stuck = io.read(ADCCON).conv();
+                self.stop(io, &mut st);
+                return Err(if stuck {
+                    ConvError::Stuck
+                } else {
+                    ConvError::Other(ETIMEDOUT)
+                });
             }
-            return Err(e);
+            // The interrupt came just now: the data is there.
         }
         Ok(io.read(ADCDATA).data().get() as u16)
     }
 
     /// Converts `ch` by polling for the end of conversion, for scans: a
-    /// conversion takes 20 ADC clocks (tens of microseconds), less than
-    /// waking a waiter per channel costs. The interrupt stays off, so that
-    /// its handler never rewrites ADCCON under us. Caller holds `lock`.
+    /// conversion takes 20 ADC clocks, less than waking a waiter per
+    /// channel costs. The interrupt stays off. Polls without sleeping for
+    /// twice the conversion time, then sleeping. Caller holds `lock`.
     fn convert_polled(&self, dev: &Device<Bound>, ch: u32) -> Result<u16> {
         let io = self.regs.access(dev)?;
-        self.start(io, ch, false)?;
-        // CONV clears itself when the conversion ends (with the interrupt
-        // off, the status bit may stay clear).
-        if let Err(e) = read_poll_timeout_atomic(
+        self.wait_idle()?;
+        self.start(io, &mut self.con.lock(), ch, Conv::Polled)?;
+        // CONV clears itself when the conversion ends.
+        let quick_us = (2 * CONV_CLOCKS * 1_000_000).div_ceil(u64::from(self.sample_hz.max(1)));
+        let done = read_poll_timeout_atomic(
             || Ok(io.read(ADCCON)),
             |con| !con.conv(),
             Delta::from_micros(1),
-            CONV_POLL_TRIES,
-        ) {
-            self.reset_adc(dev, io);
-            return Err(e);
-        }
+            usize::try_from(quick_us.max(1)).unwrap_or(usize::MAX),
+        )
+        .or_else(|_| {
+            read_poll_timeout(
+                || Ok(io.read(ADCCON)),
+                |con| !con.conv(),
+                POLL_SLEEP,
+                CONV_TIMEOUT,
+            )
+        });
+        let mut st = self.con.lock();
+        self.stop(io, &mut st);
+        drop(st);
+        done?;
         Ok(io.read(ADCDATA).data().get() as u16)
     }
 
-    fn reset_adc(&self, dev: &Device<Bound>, io: &IoMem<'static, REGS_SIZE>) {
-        let refsel = self.vref.is_none();
+    /// Starts the own trigger's next conversion, if the trigger is on and
+    /// the converter idle (else the scan or reset in progress kicks it
+    /// when done).
+    fn kick(&self) {
+        let Some(io) = self.regs.try_access() else {
+            return;
+        };
+        let mut st = self.con.lock();
+        if st.trigger_on && st.busy == Conv::Idle {
+            let ch = st.trigger_chan;
+            let _ = self.start(&io, &mut st, ch, Conv::Trigger);
+        }
+    }
+
+    /// Enables or disables the own trigger. Disabling waits for the
+    /// conversion it started (its interrupt polls the trigger), so that no
+    /// conversion is left that direct reads do not know of.
+    fn set_trigger(&self, on: bool) -> Result {
+        self.con.lock().trigger_on = on;
+        if on {
+            self.kick();
+            return Ok(());
+        }
+        if read_poll_timeout(
+            || Ok(self.con.lock().busy),
+            |b| *b != Conv::Trigger,
+            POLL_SLEEP,
+            CONV_TIMEOUT,
+        )
+        .is_err()
+        {
+            if let Some(io) = self.regs.try_access() {
+                let mut st = self.con.lock();
+                if st.busy == Conv::Trigger {
+                    self.stop(&io, &mut st);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resets a stuck converter, as the C driver does, and restores its
+    /// configuration (clock divider, reference, enables). Caller holds
+    /// `lock`, not the IIO device's mode lock (this sleeps 200 ms).
+    fn reset_adc(&self, dev: &Device<Bound>) {
+        self.con.lock().busy = Conv::Resetting;
         let _ = self.reset.assert();
         fsleep(Delta::from_millis(100));
         let _ = self.reset.deassert();
         fsleep(Delta::from_millis(100));
-        io.write_reg(
-            ADCCON::zeroed()
-                .with_adc_en(true)
-                .with_int_en(true)
-                .with_refsel(refsel),
-        );
+        let mut st = self.con.lock();
+        st.busy = Conv::Idle;
+        if let Ok(io) = self.regs.access(dev) {
+            // A reset sets the status bit: write 1 to clear it.
+            io.write_reg(self.config.with_int_st(true));
+            if st.trigger_on {
+                let ch = st.trigger_chan;
+                let _ = self.start(io, &mut st, ch, Conv::Trigger);
+            }
+        }
+        drop(st);
         dev_err!(dev, "conversion stuck: ADC reset\n");
+    }
+
+    /// A direct read of channel `ch`.
+    fn read(&self, dev: &iio::Device<NpcmAdc>, parent: &Device<Bound>, ch: u32) -> Result<u16> {
+        let res = {
+            let _claim = dev.claim_direct()?;
+            let _guard = self.lock.lock();
+            self.convert(parent, ch)
+        };
+        match res {
+            Ok(v) => Ok(v),
+            Err(ConvError::Other(e)) => Err(e),
+            Err(ConvError::Stuck) => {
+                // Outside the mode lock: a buffer enable need not wait
+                // for the reset.
+                let _guard = self.lock.lock();
+                self.reset_adc(parent);
+                Err(ETIMEDOUT)
+            }
+        }
     }
 
     fn scale(&self) -> Result<Value> {
@@ -219,10 +382,8 @@ impl iio::Info for NpcmAdc {
         let hw = &dev.data().hw;
         match info {
             ChanInfo::Raw => {
-                let _claim = dev.claim_direct()?;
                 let ch = u32::try_from(chan.channel())?;
-                let _guard = hw.lock.lock();
-                hw.convert(parent, ch).map(|v| Value::Int(v.into()))
+                hw.read(dev, parent, ch).map(|v| Value::Int(v.into()))
             }
             ChanInfo::Scale => hw.scale(),
             ChanInfo::SampFreq => Ok(Value::Int(hw.sample_hz.try_into()?)),
@@ -233,48 +394,38 @@ impl iio::Info for NpcmAdc {
 
 #[vtable]
 impl iio::BufferOps for NpcmAdc {
+    /// Up to eight `u16` samples (16 bytes) and the timestamp.
+    type Scan = ScanBuf<24>;
+
     fn handle_scan(
         dev: &iio::Device<Self>,
         parent: &Device<Bound>,
-        ctx: &iio::ScanContext<'_, Self>,
-    ) {
+        scan: &mut iio::Scan<'_>,
+    ) -> Result {
         let hw = &dev.data().hw;
-        let own = ctx.using_own_trigger();
-        let mut scan = Scan::new();
-        let mut w = ScanWriter::new(&mut scan);
-        let guard = hw.lock.lock();
-        let kicked = hw.trigger_chan.load(Relaxed);
-        let mut ok = true;
-        for (i, chan) in ctx.active_channels().enumerate() {
-            let Ok(ch) = u32::try_from(chan.channel()) else {
-                ok = false;
-                break;
-            };
-            // With the own trigger, the channel it converted (the first of
-            // the scan, from the previous scan on) is ready.
-            if i == 0 {
-                hw.trigger_chan.store(ch, Relaxed);
-            }
-            let code = if own && i == 0 && kicked == ch {
-                hw.regs
-                    .access(parent)
-                    .map(|io| io.read(ADCDATA).data().get() as u16)
-            } else {
-                hw.convert_polled(parent, ch)
-            };
-            match code {
-                Ok(c) if w.push(c).is_ok() => {}
-                _ => {
-                    ok = false;
-                    break;
+        let own = scan.using_own_trigger();
+        let _guard = hw.lock.lock();
+        for (i, chan) in scan.channels().enumerate() {
+            let ch = u32::try_from(chan.channel())?;
+            // With the own trigger, the conversion that fired it (of the
+            // first channel of the scan, from the previous scan on) is in
+            // ADCDATA.
+            let code = if i == 0 && own {
+                let mut st = hw.con.lock();
+                let kicked = st.trigger_chan;
+                st.trigger_chan = ch;
+                drop(st);
+                if kicked == ch {
+                    hw.regs.access(parent)?.read(ADCDATA).data().get() as u16
+                } else {
+                    hw.convert_polled(parent, ch)?
                 }
-            }
+            } else {
+                hw.convert_polled(parent, ch)?
+            };
+            scan.push(code)?;
         }
-        drop(guard);
-        if ok {
-            // A full buffer drops the scan; nothing else to do here.
-            let _ = ctx.push(w);
-        }
+        Ok(())
     }
 }
 
@@ -283,42 +434,23 @@ struct EocTrigger {
     hw: Arc<Hw>,
 }
 
-impl EocTrigger {
-    fn kick(&self) {
-        let hw = &self.hw;
-        if hw.trigger_on.load(Relaxed) == 0 {
-            return;
-        }
-        let _guard = hw.lock.lock();
-        if let Some(io) = hw.regs.try_access() {
-            hw.eoc_for.store(EOC_TRIGGER, Relaxed);
-            let _ = hw.start(&io, hw.trigger_chan.load(Relaxed), true);
-        }
-    }
-}
-
 #[vtable]
 impl iio::TriggerOps for EocTrigger {
     const OWN_DEVICE_ONLY: bool = true;
 
-    fn set_state(trig: &iio::Trigger<Self>, enabled: bool) -> Result {
-        let t = trig.data();
-        t.hw.trigger_on.store(u32::from(enabled), Relaxed);
-        if enabled {
-            t.kick();
-        }
-        Ok(())
+    fn set_state(&self, _trig: &iio::Trigger, enabled: bool) -> Result {
+        self.hw.set_trigger(enabled)
     }
 
-    fn reenable(trig: &iio::Trigger<Self>) {
-        trig.data().kick();
+    fn reenable(&self, _trig: &iio::Trigger) {
+        self.hw.kick();
     }
 }
 
 /// The end-of-conversion interrupt.
 struct EocIrq {
     hw: Arc<Hw>,
-    trig: ARef<iio::Trigger<EocTrigger>>,
+    trig: ARef<iio::Trigger>,
 }
 
 impl irq::Handler for EocIrq {
@@ -326,27 +458,42 @@ impl irq::Handler for EocIrq {
         let Ok(io) = self.hw.regs.access(dev) else {
             return irq::IrqReturn::None;
         };
+        let mut st = self.hw.con.lock();
         let con = io.read(ADCCON);
         if !con.int_st() {
             return irq::IrqReturn::None;
         }
-        // Write the status bit back to clear it (and not restart).
-        io.write_reg(con.with_conv(false));
-        if self.hw.eoc_for.load(Relaxed) == EOC_TRIGGER {
-            self.hw.eoc_for.store(EOC_WAITER, Relaxed);
-            self.trig.poll();
-        } else {
-            self.hw.eoc.complete();
+        // Written back as read: clears the status bit (write 1 to clear),
+        // leaves the rest, CONV included, as it is.
+        io.write_reg(con);
+        let purpose = st.busy;
+        if matches!(purpose, Conv::Waiter | Conv::Trigger) {
+            st.busy = Conv::Idle;
+        }
+        drop(st);
+        match purpose {
+            Conv::Waiter => self.hw.eoc.complete(),
+            Conv::Trigger => self.trig.poll(),
+            // A stale status (of a conversion that was stopped, or of a
+            // reset): nothing waits for it.
+            _ => (),
         }
         irq::IrqReturn::Handled
     }
 }
 
+/// The driver's data for a bound device.
 #[pin_data]
 struct NpcmAdcDriver {
+    // Field order is drop order, the teardown: the IIO device first (its
+    // buffer is disabled, no read or scan runs any more), then the
+    // interrupt, then the trigger, then the converter is switched off.
+    // Devres (the registers, the clock) goes after all of these.
+    iio: iio::Registration<NpcmAdc>,
     #[pin]
     irq: irq::Registration<EocIrq>,
-    iio: ARef<iio::Device<NpcmAdc>>,
+    trig: iio::TriggerRegistration<EocTrigger>,
+    off: AdcOff,
 }
 
 kernel::of_device_table!(
@@ -396,37 +543,40 @@ impl NpcmAdcDriver {
         } else {
             None
         };
-        iomem.write_reg(
-            con.with_refsel(vref.is_none())
-                .with_adc_en(true)
-                .with_int_en(true)
-                .with_int_st(false)
-                .with_conv(false),
-        );
+        let config = con
+            .with_refsel(vref.is_none())
+            .with_adc_en(true)
+            .with_int_en(true)
+            .with_conv(false);
+        // Writing the status bit back as read clears a stale one.
+        iomem.write_reg(config);
+        let config = config.with_int_st(false);
 
         let hw = Arc::pin_init(
             try_pin_init!(Hw {
                 regs <- iomem.into_devres()?,
                 reset,
-                eoc <- TimedCompletion::new(),
-                eoc_for: Atomic::new(EOC_WAITER),
-                trigger_on: Atomic::new(0),
-                trigger_chan: Atomic::new(0),
+                con <- new_spinlock_irq!(ConState {
+                    busy: Conv::Idle,
+                    trigger_on: false,
+                    trigger_chan: 0,
+                }),
+                eoc <- Completion::new(),
                 lock <- new_mutex!(()),
+                config,
                 vref,
                 sample_hz,
             }),
             GFP_KERNEL,
         )?;
 
-        let name = c_str!("npcm-adc-eoc");
         let trig = iio::Trigger::new(
             dev,
             &THIS_MODULE,
-            name,
+            c_str!("npcm-adc-eoc"),
             Ok::<_, Error>(EocTrigger { hw: hw.clone() }),
-        )?;
-        iio::Trigger::register(&trig, dev)?;
+        )?
+        .register()?;
 
         let spec = iio::Spec {
             name: c"npcm_adc",
@@ -436,32 +586,32 @@ impl NpcmAdcDriver {
         // No initial trigger: the device would hold a reference to its own
         // trigger, which pins this module until user space picks another.
         let indio = iio::Device::new(dev, &spec, Ok::<_, Error>(NpcmAdc { hw: hw.clone() }))?;
-        // Registered before the IIO device, so released after it is gone.
-        kernel::devres::register(dev, AdcOff(hw.clone()), GFP_KERNEL)?;
 
         let handler = EocIrq {
-            hw,
-            trig: trig.clone(),
+            hw: hw.clone(),
+            trig: trig.trigger(),
         };
-        let iio_ref = indio.clone();
         Ok(try_pin_init!(Self {
+            off: AdcOff(hw),
+            trig,
             irq <- pdev.request_irq_by_index(irq::Flags::TRIGGER_NONE, 0, c"npcm_adc", Ok::<_, Error>(handler)),
-            iio: {
-                iio::Device::register_buffered(iio_ref, dev, &THIS_MODULE)?;
-                indio
-            },
+            // Last: user space sees the device once everything it uses is
+            // there.
+            iio: indio.register_buffered(&THIS_MODULE)?,
         }))
     }
 }
 
 /// Disables the converter, as the C driver's remove does, once the IIO
-/// device is unregistered (so no read or scan can find it off).
+/// device, the interrupt and the trigger are gone.
 struct AdcOff(Arc<Hw>);
 
 impl Drop for AdcOff {
     fn drop(&mut self) {
         if let Some(io) = self.0.regs.try_access() {
-            io.update(ADCCON, |c| c.with_adc_en(false).with_int_st(false));
+            let mut st = self.0.con.lock();
+            self.0.stop(&io, &mut st);
+            io.write_reg(io.read(ADCCON).with_adc_en(false).with_int_en(false));
         }
     }
 }
