@@ -20,10 +20,21 @@ pub use ::kernel::*;
 
 pub mod bindings;
 
+#[path = "kernel/gpio.rs"]
+pub mod gpio;
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
+#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[path = "kernel/media/mod.rs"]
+pub mod media;
+#[path = "kernel/pm_runtime.rs"]
+pub mod pm_runtime;
+#[path = "kernel/regulator_bulk.rs"]
+pub mod regulator_bulk;
 #[path = "kernel/reset.rs"]
 pub mod reset;
+#[path = "kernel/srcu.rs"]
+pub mod srcu;
 #[path = "kernel/timed_completion.rs"]
 pub mod timed_completion;
 

@@ -11,3 +11,5 @@
 #include "iio.c"
 #include "kext_misc.c"
 #include "layout.c"
+#include "media_subdev.c"
+#include "pm_gpio.c"
