@@ -51,8 +51,9 @@ impl Srcu {
         try_pin_init!(Self {
             inner <- Opaque::try_ffi_init(|slot: *mut bindings::srcu_struct| {
                 // SAFETY: `slot` is valid for writes and pinned; `name` and
-                // `key` are static.
+                // `key` are static. Zeroed first, as a static one would be.
                 to_result(unsafe {
+                    slot.write_bytes(0, 1);
                     bindings::kext_init_srcu_struct(slot, name.as_char_ptr(), key.as_ptr())
                 })
             }),

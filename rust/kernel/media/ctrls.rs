@@ -339,8 +339,10 @@ impl<D: Dispatch> Handler<D> {
             try_pin_init!(HandlerCore {
                 hdl <- Opaque::try_ffi_init(|slot: *mut bindings::v4l2_ctrl_handler| {
                     // SAFETY: `slot` is valid and pinned; `key` and `name` are
-                    // static.
+                    // static. The C init leaves fields (`cached`, ...) to a
+                    // zeroed structure, as C drivers embed it in zeroed memory.
                     to_result(unsafe {
+                        slot.write_bytes(0, 1);
                         bindings::v4l2_ctrl_handler_init_class(
                             slot,
                             nr_hint,

@@ -12,9 +12,12 @@ use kernel::prelude::*;
 
 #[kunit_tests(rust_media)]
 mod cases {
+    use crate::bindings;
+    use crate::device::property::FwNode;
     use crate::media::{
         cci::{decode_read, encode_write, AddrWidth, Reg, MAX_MSG},
         ctrls::{self, CtrlRef, Handler, Id, Locked, Menu},
+        fwnode::{self, BusType, Endpoint, CSI2_NONCONTINUOUS_CLOCK},
         mbus::{csi2_dt, find_nearest_size, BayerOrder, Code},
     };
     use crate::prelude::*;
@@ -188,6 +191,165 @@ mod cases {
             assert_eq!(other.val(&l), Err(EINVAL));
             assert!(tp.s_ctrl(&l, 3).is_err());
         }
+        Ok(())
+    }
+
+    fn prop<T>(
+        name: &'static CStr,
+        t: bindings::dev_prop_type,
+        v: &[T],
+    ) -> bindings::property_entry {
+        let mut p: bindings::property_entry = pin_init::zeroed();
+        p.name = name.as_char_ptr();
+        p.length = core::mem::size_of_val(v);
+        p.type_ = t;
+        p.__bindgen_anon_1.pointer = v.as_ptr().cast();
+        p
+    }
+
+    fn prop_bool(name: &'static CStr) -> bindings::property_entry {
+        let mut p: bindings::property_entry = pin_init::zeroed();
+        p.name = name.as_char_ptr();
+        p.is_inline = true;
+        p
+    }
+
+    /// Parses endpoint `port@<port>/endpoint@0` of a software node graph
+    /// whose endpoint has properties `props`, as `bus`.
+    fn parse_sw(
+        port: &'static CStr,
+        props: &[bindings::property_entry],
+        bus: BusType,
+    ) -> Result<Endpoint> {
+        let mut all = KVec::with_capacity(props.len() + 1, GFP_KERNEL)?;
+        for p in props {
+            all.push(*p, GFP_KERNEL)?;
+        }
+        all.push(pin_init::zeroed(), GFP_KERNEL)?;
+        let mut nodes = KBox::new(
+            [pin_init::zeroed::<bindings::software_node>(); 3],
+            GFP_KERNEL,
+        )?;
+        nodes[0].name = c"kunit-camera".as_char_ptr();
+        nodes[1].name = port.as_char_ptr();
+        nodes[1].parent = &raw const nodes[0];
+        nodes[2].name = c"endpoint@0".as_char_ptr();
+        nodes[2].parent = &raw const nodes[1];
+        nodes[2].properties = all.as_ptr();
+        let mut registered = 0;
+        let mut ret = Ok(());
+        for n in nodes.iter() {
+            // SAFETY: `n` and its parent (registered before it), names and
+            // properties live until the nodes are unregistered below.
+            ret = to_result(unsafe { bindings::software_node_register(n) });
+            if ret.is_err() {
+                break;
+            }
+            registered += 1;
+        }
+        let ep = ret.and_then(|()| {
+            // SAFETY: The node is registered; no reference is taken, the
+            // node outlives the parse.
+            let f = unsafe { bindings::software_node_fwnode(&nodes[2]) };
+            // SAFETY: `FwNode` is a transparent wrapper.
+            Endpoint::parse(unsafe { &*f.cast::<FwNode>() }, bus)
+        });
+        for n in nodes[..registered].iter().rev() {
+            // SAFETY: Registered above, children first.
+            unsafe { bindings::software_node_unregister(n) };
+        }
+        ep
+    }
+
+    use crate::error::to_result;
+
+    // Bus types of the devicetree binding (video-interfaces.yaml).
+    const DT_BUS_CSI2_DPHY: [u32; 1] = [4];
+    const DT_BUS_PARALLEL: [u32; 1] = [5];
+
+    #[test]
+    fn endpoint_parsing() -> Result {
+        use bindings::{dev_prop_type_DEV_PROP_U32 as U32, dev_prop_type_DEV_PROP_U64 as U64};
+        let lanes2 = [1u32, 2];
+        let lanes4 = [1u32, 2, 3, 4];
+        let clock = [0u32];
+        let freqs = [456_000_000u64];
+        let freqs2 = [364_000_000u64, 363_000_000];
+
+        // A Raspberry Pi camera's endpoint: 2 lanes, continuous clock.
+        let ep = parse_sw(
+            c"port@0",
+            &[
+                prop(c"bus-type", U32, &DT_BUS_CSI2_DPHY),
+                prop(c"clock-lanes", U32, &clock),
+                prop(c"data-lanes", U32, &lanes2),
+                prop(c"link-frequencies", U64, &freqs),
+            ],
+            BusType::Csi2Dphy,
+        )?;
+        assert_eq!(ep.bus_type(), Some(BusType::Csi2Dphy));
+        assert_eq!(ep.port(), 0);
+        let c = ep.csi2().ok_or(EINVAL)?;
+        assert_eq!(c.num_data_lanes(), 2);
+        assert_eq!(c.data_lanes(), &[1, 2]);
+        assert_eq!(c.clock_lane(), 0);
+        assert_eq!(c.flags() & CSI2_NONCONTINUOUS_CLOCK, 0);
+        assert_eq!(ep.link_frequencies(), &[456_000_000]);
+
+        // 4 lanes, non-continuous clock, two frequencies, port 1, bus type
+        // left to the firmware.
+        let ep = parse_sw(
+            c"port@1",
+            &[
+                prop(c"data-lanes", U32, &lanes4),
+                prop_bool(c"clock-noncontinuous"),
+                prop(c"link-frequencies", U64, &freqs2),
+            ],
+            BusType::Unknown,
+        )?;
+        assert_eq!(ep.bus_type(), Some(BusType::Csi2Dphy));
+        assert_eq!(ep.port(), 1);
+        let c = ep.csi2().ok_or(EINVAL)?;
+        assert_eq!(c.data_lanes(), &[1, 2, 3, 4]);
+        assert_ne!(c.flags() & CSI2_NONCONTINUOUS_CLOCK, 0);
+        assert_eq!(ep.link_frequencies(), &[364_000_000, 363_000_000]);
+
+        // No link frequencies: an empty list.
+        let ep = parse_sw(
+            c"port@0",
+            &[prop(c"data-lanes", U32, &lanes2)],
+            BusType::Csi2Dphy,
+        )?;
+        assert!(ep.link_frequencies().is_empty());
+
+        // A parallel endpoint is not a CSI-2 one: the C parser says ENXIO.
+        let r = parse_sw(
+            c"port@0",
+            &[prop(c"bus-type", U32, &DT_BUS_PARALLEL)],
+            BusType::Csi2Dphy,
+        );
+        assert!(matches!(r, Err(e) if e == ENXIO));
+
+        // Link frequency matching against a driver's list.
+        let dev = crate::faux::Registration::new(c"rust-media-kunit", None)?;
+        let d = dev.as_ref();
+        assert_eq!(
+            fwnode::link_freq_to_bitmap(d, &[456_000_000], &[456_000_000])?,
+            0b1
+        );
+        assert_eq!(
+            fwnode::link_freq_to_bitmap(d, &[363_000_000, 1], &[364_000_000, 363_000_000])?,
+            0b10
+        );
+        let enodata = Error::from_errno(-(bindings::ENODATA as i32));
+        assert_eq!(
+            fwnode::link_freq_to_bitmap(d, &[], &[456_000_000]),
+            Err(enodata)
+        );
+        assert_eq!(
+            fwnode::link_freq_to_bitmap(d, &[1], &[456_000_000]),
+            Err(ENOENT)
+        );
         Ok(())
     }
 }
