@@ -75,9 +75,9 @@ class Spec:
         self.colour = [int(c, 0) & 0x3ff for c in kv.get('colour', '1023:1023:1023:1023').split(':')]
         self.hflip = int(kv.get('hflip', 0))
         self.vflip = int(kv.get('vflip', 0))
-        self.exposure = int(kv.get('exposure', 0), 0)
-        self.again = int(kv.get('again', 0), 0)
-        self.dgain = int(kv.get('dgain', 256), 0)
+        self.exposure = int(kv.get('exposure', '0'), 0)
+        self.again = int(kv.get('again', '0'), 0)
+        self.dgain = int(kv.get('dgain', '256'), 0)
         # The test pattern window: the C driver programs the output size at
         # offset 0; other windows can be given.
         self.tp_x = int(kv.get('tp_x', 0))
