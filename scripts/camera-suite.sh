@@ -29,7 +29,7 @@ out=$(mktemp -d /tmp/camera-suite.XXXXXX)
 
 guest=$out/guest.sh
 {
-	echo 'mount -t debugfs none /sys/kernel/debug 2>/dev/null; dmesg -n 1'
+	echo 'mount -t debugfs none /sys/kernel/debug 2>/dev/null'
 	[ -f build/x86_64/kernel_ext.ko ] && echo "insmod $TOP/build/x86_64/kernel_ext.ko"
 	i=0 base=
 	for pair in "$@"; do
