@@ -55,3 +55,12 @@ impl ::kernel::Module for KernelExt {
         Ok(KernelExt)
     }
 }
+
+impl Drop for KernelExt {
+    fn drop(&mut self) {
+        // Work items of ours that free media objects must run before our
+        // code goes.
+        #[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+        media::subdev::wait_for_deferred_frees();
+    }
+}

@@ -492,6 +492,7 @@ impl Core {
             return;
         }
         if deferred {
+            DEFERRED_FREES.fetch_add(1, Ordering::AcqRel);
             // SAFETY: `free_work` was initialised in `new`; nothing else
             // queues it; the core lives until the work frees it.
             unsafe {
@@ -576,6 +577,18 @@ unsafe extern "C" fn free_work_fn(work: *mut bindings::work_struct) {
     }
     // SAFETY: The last reference is gone and the V4L2 core is done.
     unsafe { Core::free(core) };
+    DEFERRED_FREES.fetch_sub(1, Ordering::AcqRel);
+}
+
+/// The deferred frees queued and not done yet.
+static DEFERRED_FREES: AtomicUsize = AtomicUsize::new(0);
+
+/// Waits until the deferred frees are done: their work items run code of
+/// this module, which must not go before them.
+pub(crate) fn wait_for_deferred_frees() {
+    while DEFERRED_FREES.load(Ordering::Acquire) != 0 {
+        crate::time::delay::fsleep(crate::time::Delta::from_millis(1));
+    }
 }
 
 /// A sub-device with driver data `T`, allocated by this abstraction.
