@@ -22,8 +22,12 @@ pub mod bindings;
 
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
+#[path = "kernel/media/mod.rs"]
+pub mod media;
 #[path = "kernel/reset.rs"]
 pub mod reset;
+#[path = "kernel/spinlock_irq.rs"]
+pub mod spinlock_irq;
 #[path = "kernel/timed_completion.rs"]
 pub mod timed_completion;
 

@@ -11,3 +11,4 @@
 #include "iio.c"
 #include "kext_misc.c"
 #include "layout.c"
+#include "media.c"
