@@ -20,6 +20,9 @@ pub use ::kernel::*;
 
 pub mod bindings;
 
+#[cfg(CONFIG_COMMON_CLK)]
+#[path = "kernel/clk_ext.rs"]
+pub mod clk_ext;
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
 #[path = "kernel/media/mod.rs"]

@@ -41,6 +41,7 @@ pub enum Ops {
 #[derive(Clone, Copy)]
 pub struct Info<'a> {
     model: &'a CStr,
+    driver_name: Option<&'a CStr>,
     serial: Option<&'a CStr>,
     bus_info: Option<&'a CStr>,
     hw_revision: u32,
@@ -54,11 +55,25 @@ impl<'a> Info<'a> {
     pub const fn new(model: &'a CStr) -> Self {
         Self {
             model,
+            driver_name: None,
             serial: None,
             bus_info: None,
             hw_revision: 0,
             ops: Ops::None,
         }
+    }
+
+    /// Sets the driver name (else the parent's driver's name), which also
+    /// names the V4L2 device (`"<driver name> <device name>"`), as a C
+    /// driver whose platform driver has that name would have them.
+    pub const fn driver_name(mut self, name: &'a CStr) -> Self {
+        self.driver_name = Some(name);
+        self
+    }
+
+    /// The driver name, if set.
+    pub(crate) fn driver(&self) -> Option<&'a CStr> {
+        self.driver_name
     }
 
     /// Sets the serial number.
@@ -90,6 +105,9 @@ impl<'a> Info<'a> {
     pub(crate) fn fill(&self, mdev: &mut bindings::media_device, parent: *mut bindings::device) {
         mdev.dev = parent;
         copy_name(&mut mdev.model, self.model);
+        if let Some(name) = self.driver_name {
+            copy_name(&mut mdev.driver_name, name);
+        }
         if let Some(serial) = self.serial {
             copy_name(&mut mdev.serial, serial);
         }

@@ -28,8 +28,14 @@ pub mod pixfmt;
 
 #[cfg(CONFIG_MEDIA_CONTROLLER)]
 pub mod device;
+#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_V4L2_ASYNC))]
+pub mod notifier;
 #[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_DEV))]
 pub mod v4l2_device;
+#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_DEV, CONFIG_VIDEOBUF2_V4L2))]
+pub mod vb2;
+#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_DEV, CONFIG_VIDEOBUF2_V4L2))]
+pub mod video;
 
 /// The C `struct device` of `dev` (the kernel crate's `as_raw()` is private
 /// to it).

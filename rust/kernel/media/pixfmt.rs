@@ -16,8 +16,7 @@
 //! Everything here is plain arithmetic and tables, usable (and tested) on
 //! every architecture, with or without the media subsystem.
 
-use crate::bindings;
-use core::fmt;
+use crate::{bindings, fmt};
 
 /// A four-character code naming a pixel or metadata format (`__u32`, as
 /// `v4l2_fourcc()` builds it: the first character in the low byte).
@@ -73,7 +72,8 @@ impl fmt::Display for FourCc {
 
 impl fmt::Debug for FourCc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self} (0x{:08x})", self.0)
+        fmt::Display::fmt(self, f)?;
+        write!(f, " (0x{:08x})", self.0)
     }
 }
 

@@ -25,7 +25,10 @@ use crate::{
     bindings, container_of,
     device::{self, Bound},
     error::to_result,
-    media::device::{self as media_device, Info},
+    media::{
+        device::{self as media_device, Info},
+        subdev,
+    },
     prelude::*,
     sync::aref::{ARef, AlwaysRefCounted},
     types::Opaque,
@@ -97,8 +100,13 @@ unsafe fn free(inner: *mut Inner) {
 /// `devnode` is the node of the media device of an [`Inner`], which took a
 /// reference for it.
 unsafe extern "C" fn devnode_release(devnode: *mut bindings::media_devnode) {
-    // SAFETY: `media_dev` of the node is the `mdev` field of an `Inner`.
-    let inner = unsafe { container_of!((*devnode).media_dev, Inner, mdev) };
+    // SAFETY: The node's device's driver data is its media device (set by
+    // `media_devnode_register()` and kept after unregistration, unlike
+    // `devnode->media_dev`), the `mdev` field of an `Inner`.
+    let inner = unsafe {
+        let mdev = bindings::dev_get_drvdata(&raw mut (*devnode).dev).cast::<bindings::media_device>();
+        container_of!(mdev, Inner, mdev)
+    };
     // SAFETY: The node held a reference, which we drop.
     unsafe { bindings::v4l2_device_put(&raw mut (*inner).v4l2) };
 }
@@ -151,6 +159,22 @@ impl Unregistered {
                 crate::sync::static_lock_class!().as_ptr(),
             );
             (*inner).v4l2.mdev = mdev;
+            if let Some(driver) = info.driver() {
+                // "<driver> <device>", as `v4l2_device_register()` names
+                // it from the parent's driver.
+                let name = &mut (*inner).v4l2.name;
+                let dev_name = CStr::from_char_ptr(bindings::dev_name(parent));
+                let mut n = 0;
+                let parts: [&[u8]; 3] = [driver.to_bytes(), b" ", dev_name.to_bytes()];
+                for b in parts.into_iter().flatten() {
+                    if n + 1 >= name.len() {
+                        break;
+                    }
+                    name[n] = crate::ffi::c_char::from_ne_bytes([*b]);
+                    n += 1;
+                }
+                name[n] = 0;
+            }
         }
         // INVARIANT: initialised as `Inner` requires; only we refer to it.
         // SAFETY: `inner` is not null (it came from a `KBox`).
@@ -330,6 +354,21 @@ impl Registration {
     /// The registered V4L2 device.
     pub fn device(&self) -> &Device {
         &self.dev
+    }
+
+    /// Registers the bridge's own sub-device `sd` on this device
+    /// (`v4l2_device_register_subdev()`); it is unregistered when the
+    /// returned registration is dropped, or with this device.
+    pub fn register_subdev<T: subdev::Ops>(
+        &self,
+        sd: subdev::UnregisteredSubdev<T>,
+    ) -> Result<subdev::DeviceRegistration<T>> {
+        // SAFETY: The device is registered while `self` exists. If it is
+        // unregistered before the sub-device's registration is dropped,
+        // `v4l2_device_unregister()` unregisters the sub-device first, and
+        // the later unregistration of the sub-device finds it unregistered
+        // (`sd->v4l2_dev` is null) and touches nothing of this device.
+        unsafe { sd.register_on(self.dev.as_raw()) }
     }
 }
 
