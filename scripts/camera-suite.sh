@@ -29,7 +29,7 @@ out=$(mktemp -d /tmp/camera-suite.XXXXXX)
 
 guest=$out/guest.sh
 {
-	echo 'mount -t debugfs none /sys/kernel/debug 2>/dev/null; dmesg -n 1'
+	echo 'mount -t debugfs none /sys/kernel/debug 2>/dev/null'
 	[ -f build/x86_64/kernel_ext.ko ] && echo "insmod $TOP/build/x86_64/kernel_ext.ko"
 	i=0 base=
 	for pair in "$@"; do
@@ -46,9 +46,14 @@ guest=$out/guest.sh
 sed -i "s/CASES='' //; s/SKIP='' //; s/FRAMES='' //" "$guest"
 
 say "camera suite: $# pair(s), results in $out"
-timeout --foreground -k 10 "${BOOT_TIMEOUT:-1800}" vng --run "$kx86/arch/x86/boot/bzImage" \
-	--disable-kvm --memory 2G --cpus 2 --rwdir "$out" --append 'memmap=64K$0x70000000' \
-	--exec "sh $guest" </dev/null >"$out/console.log" 2>&1
+timeout -k 10 "${BOOT_TIMEOUT:-1800}" vng --run "$kx86/arch/x86/boot/bzImage" \
+	--disable-kvm --memory 2G --cpus 2 --verbose --rwdir "$out" --append 'memmap=64K$0x70000000' \
+	--exec "sh $guest" </dev/null >"$out/console.log" 2>&1 &
+vng_pid=$!
+# The guest goes with us, however we end.
+trap 'kill $vng_pid 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+wait $vng_pid
 [ -f "$out/done" ] || { tail -n 20 "$out/console.log"; warn "the guest did not finish"; }
 rc=0
 for f in "$out"/pair*.ktap; do

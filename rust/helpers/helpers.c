@@ -12,3 +12,5 @@
 #include "kext_misc.c"
 #include "layout.c"
 #include "media.c"
+#include "media_subdev.c"
+#include "pm_gpio.c"

@@ -70,7 +70,7 @@ unload() { # MODULE
 block_autoload() {
 	mkdir -p /run/modprobe.d
 	printf 'blacklist imx219\nblacklist bcm2835_unicam\n' >/run/modprobe.d/rpi-camera-board.conf
-	udevadm control --reload 2>/dev/null || true
+	timeout 10 udevadm control --reload 2>/dev/null || true
 }
 
 of_dev() { # BUS COMPATIBLE: the device whose DT node is compatible
@@ -213,17 +213,18 @@ run_case() { # NAME
 	done
 	t0=$(date +%s%N)
 	dmesg -C
-	"case_$name" >"$tmp/$name.out" 2>&1
-	rc=$?
+	echo "# --- $name"
+	# Output goes out as it comes (KTAP diagnostics), so that a hang shows where.
+	"case_$name" 2>&1 | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
 	dmesg >"$tmp/$name.dmesg"
 	if grep -E 'Oops|BUG:|WARNING:|Call Trace|possible circular|lockdep|unreferenced object|general protection' "$tmp/$name.dmesg" >"$tmp/$name.problems"; then
-		echo "kernel log:" >>"$tmp/$name.out"
-		head -n 40 "$tmp/$name.problems" >>"$tmp/$name.out"
+		echo "# kernel log:"
+		head -n 40 "$tmp/$name.problems" | diag
 		rc=1
 	fi
 	cp "$tmp/$name.dmesg" "$OUT/dmesg-$name.txt"
 	n=$((n + 1))
-	diag <"$tmp/$name.out"
 	printf "# %s took %d.%d s\n" "$name" $(( ($(date +%s%N) - t0) / 1000000000 )) $(( ($(date +%s%N) - t0) / 100000000 % 10 ))
 	if [ $rc = 0 ]; then echo "ok $n $name"; elif [ $rc = 77 ]; then echo "ok $n $name # SKIP"; else echo "not ok $n $name"; fi
 }

@@ -12,7 +12,7 @@
  * thread over the register window reserved with memmap=64K$0x70000000.
  * The camera drivers themselves (C or Rust) are not part of this module.
  *
- * Unloading removes the overlay (the drivers' devices go with it) and stops
+ * Unloading unbinds the camera drivers, removes the overlay and stops
  * the models. See Documentation/media/emulated-board.rst.
  */
 
@@ -75,6 +75,8 @@ static void board_intc_remove(struct platform_device *pdev)
 	mutex_unlock(&board->intc_lock);
 
 	/* Consumers (Unicam) are unbound before their supplier (device links). */
+	if (!domain)
+		return;
 	virq = irq_find_mapping(domain, RPI_CAM_UNICAM_HWIRQ);
 	if (virq && !irq_has_action(virq))
 		irq_dispose_mapping(virq);
@@ -246,13 +248,6 @@ static int __init rpi_camera_board_init(void)
 	if (ret)
 		goto err_unmap;
 
-	ret = platform_driver_register(&board_intc_driver);
-	if (ret)
-		goto err_thread;
-	ret = platform_driver_register(&board_i2c_driver);
-	if (ret)
-		goto err_intc;
-
 	if (lanes == 4) {
 		dtbo = __dtbo_rpi_camera_board_4lane_begin;
 		dtbo_end = __dtbo_rpi_camera_board_4lane_end;
@@ -260,11 +255,23 @@ static int __init rpi_camera_board_init(void)
 		dtbo = __dtbo_rpi_camera_board_2lane_begin;
 		dtbo_end = __dtbo_rpi_camera_board_2lane_end;
 	}
+	/*
+	 * The overlay first, our two drivers after it: devices created by an
+	 * overlay probe while it is being applied, with of_mutex held, and the
+	 * camera drivers' probes (which need our interrupt controller and I2C
+	 * bus) must not run there. Bound afterwards, they probe outside it.
+	 */
 	ret = of_overlay_fdt_apply(dtbo, dtbo_end - dtbo, &ovcs_id, NULL);
 	if (ret) {
 		pr_err("rpi_camera_board: applying the overlay failed: %d\n", ret);
-		goto err_i2c;
+		goto err_thread;
 	}
+	ret = platform_driver_register(&board_intc_driver);
+	if (ret)
+		goto err_overlay;
+	ret = platform_driver_register(&board_i2c_driver);
+	if (ret)
+		goto err_intc;
 
 	debugfs_dir = debugfs_create_dir("rpi_camera_board", NULL);
 	debugfs_create_file("stats", 0644, debugfs_dir, NULL, &stats_rw_fops);
@@ -274,10 +281,10 @@ static int __init rpi_camera_board_init(void)
 		RPI_CAM_WINDOW_BASE);
 	return 0;
 
-err_i2c:
-	platform_driver_unregister(&board_i2c_driver);
 err_intc:
 	platform_driver_unregister(&board_intc_driver);
+err_overlay:
+	of_overlay_remove(&ovcs_id);
 err_thread:
 	unicam_model_stop(board);
 err_unmap:
@@ -294,13 +301,17 @@ static void __exit rpi_camera_board_exit(void)
 	int ret;
 
 	debugfs_remove_recursive(debugfs_dir);
-	/* The devices (and the drivers bound to them) go first ... */
+	/*
+	 * Our drivers first: the sensor goes with its I2C adapter, Unicam is
+	 * unbound before its interrupt controller (device links), outside
+	 * of_mutex. Then the overlay with the remaining devices, then the
+	 * models.
+	 */
+	platform_driver_unregister(&board_i2c_driver);
+	platform_driver_unregister(&board_intc_driver);
 	ret = of_overlay_remove(&ovcs_id);
 	if (ret)
 		pr_err("rpi_camera_board: removing the overlay failed: %d\n", ret);
-	/* ... then the models they used. */
-	platform_driver_unregister(&board_i2c_driver);
-	platform_driver_unregister(&board_intc_driver);
 	unicam_model_stop(board);
 	pattern_free(board);
 	iounmap(board->window);
