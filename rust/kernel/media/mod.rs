@@ -89,12 +89,14 @@ pub mod cci;
 mod tests;
 
 #[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
-use crate::{bindings, device};
+use crate::bindings;
 
 /// The C `struct device` of `dev` (the kernel crate's `as_raw()` is private
 /// to it).
 #[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
-pub(crate) fn dev_raw<Ctx: device::DeviceContext>(dev: &device::Device<Ctx>) -> *mut bindings::device {
+pub(crate) fn dev_raw<Ctx: crate::device::DeviceContext>(
+    dev: &crate::device::Device<Ctx>,
+) -> *mut bindings::device {
     // Not dereferenced here. `device::Device` is a transparent wrapper of
     // `Opaque<struct device>`, itself transparent.
     core::ptr::from_ref(dev)
@@ -104,7 +106,7 @@ pub(crate) fn dev_raw<Ctx: device::DeviceContext>(dev: &device::Device<Ctx>) -> 
 
 /// The C `struct fwnode_handle` of `node`.
 #[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
-pub(crate) fn fwnode_raw(node: &device::property::FwNode) -> *mut bindings::fwnode_handle {
+pub(crate) fn fwnode_raw(node: &crate::device::property::FwNode) -> *mut bindings::fwnode_handle {
     // Not dereferenced here. `FwNode` is a transparent wrapper of
     // `Opaque<struct fwnode_handle>`.
     core::ptr::from_ref(node)

@@ -72,7 +72,7 @@ pub use args::{
     Format, FrameDesc, FrameDescEntry, FrameDescType, FrameSizeEnum, MbusCodeEnum, MbusConfig,
     Route, Routing, SelTarget, Selection, Which, FRAME_DESC_ENTRY_MAX, ROUTE_FL_ACTIVE,
 };
-pub use state::{State, StateGuard};
+pub use state::{validate_routing, State, StateGuard, ROUTING_ONLY_1_TO_1};
 
 use crate::{
     bindings, container_of,
@@ -346,6 +346,19 @@ impl AnySubdev {
     /// The C sub-device.
     pub fn as_raw(&self) -> *mut bindings::v4l2_subdev {
         self.0.get()
+    }
+
+    /// The sub-device whose entity `entity` is, if it is a sub-device's
+    /// (`media_entity_to_v4l2_subdev()`).
+    pub fn from_entity(entity: &Entity) -> Option<&Self> {
+        if !entity.is_v4l2_subdev() {
+            return None;
+        }
+        // SAFETY: A sub-device's entity is embedded in it; the sub-device
+        // lives as long as its entity, so as long as the borrow.
+        Some(unsafe {
+            Self::from_raw(container_of!(entity.as_raw(), bindings::v4l2_subdev, entity))
+        })
     }
 
     /// The name.

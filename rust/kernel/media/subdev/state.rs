@@ -203,6 +203,20 @@ impl State {
     }
 }
 
+/// Routes may not share a sink or source stream: one to one
+/// (`V4L2_SUBDEV_ROUTING_ONLY_1_TO_1`).
+pub const ROUTING_ONLY_1_TO_1: u32 =
+    bindings::v4l2_subdev_routing_restriction_V4L2_SUBDEV_ROUTING_ONLY_1_TO_1;
+
+/// Checks `routes` for sub-device `sd` against the core's rules and the
+/// `disallow` restrictions (`v4l2_subdev_routing_validate()`), with the C
+/// error codes (`EINVAL`, `EPIPE`).
+pub fn validate_routing(sd: &AnySubdev, routes: &[Route], disallow: u32) -> Result {
+    let routing = krouting(routes)?;
+    // SAFETY: `sd` is valid; `routing` is only read during the call.
+    to_result(unsafe { bindings::v4l2_subdev_routing_validate(sd.as_raw(), &routing, disallow) })
+}
+
 fn krouting(routes: &[Route]) -> Result<bindings::v4l2_subdev_krouting> {
     let n = u32::try_from(routes.len())?;
     Ok(bindings::v4l2_subdev_krouting {
