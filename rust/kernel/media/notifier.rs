@@ -101,10 +101,7 @@ impl BoundSubdevs {
 
     /// Whether connection `conn` is bound.
     pub fn is_bound(&self, conn: usize) -> bool {
-        self.slots
-            .lock()
-            .get(conn)
-            .is_some_and(|sd| !sd.is_null())
+        self.slots.lock().get(conn).is_some_and(|sd| !sd.is_null())
     }
 
     fn set(&self, conn: usize, sd: *mut bindings::v4l2_subdev) {
@@ -181,7 +178,11 @@ impl<T: Ops> Unregistered<T> {
         // SAFETY: We do not move the block out of its pin.
         let block = unsafe { self.block.as_mut().get_unchecked_mut() };
         block.conns.reserve(1, GFP_KERNEL)?;
-        block.bound.slots.lock().push(core::ptr::null_mut(), GFP_KERNEL)?;
+        block
+            .bound
+            .slots
+            .lock()
+            .push(core::ptr::null_mut(), GFP_KERNEL)?;
         // SAFETY: `nf` is initialised and not registered; `ep` is a valid
         // node (the core takes its own reference to the remote).
         let asc = from_err_ptr(unsafe {

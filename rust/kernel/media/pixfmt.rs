@@ -317,10 +317,7 @@ impl RawFormat {
 
     /// The fourcc of this format, if `videodev2.h` has one.
     pub fn fourcc(&self) -> Option<FourCc> {
-        RAW_FORMATS
-            .iter()
-            .find(|(_, r)| r == self)
-            .map(|(f, _)| *f)
+        RAW_FORMATS.iter().find(|(_, r)| r == self).map(|(f, _)| *f)
     }
 
     /// The same samples stored in 16-bit words; `None` for 8-bit samples,

@@ -8,8 +8,8 @@
 #[::kernel::macros::kunit_tests(media_pixfmt)]
 mod cases {
     use crate::media::pixfmt::{
-        align_up, bound_align_image, fourcc, BayerOrder, FourCc, MetaFormat, PixFormat,
-        RawFormat, Storage,
+        align_up, bound_align_image, fourcc, BayerOrder, FourCc, MetaFormat, PixFormat, RawFormat,
+        Storage,
     };
 
     #[test]
@@ -188,7 +188,17 @@ mod cases {
                         &mut cw, wmin, wmax, wal, &mut ch, hmin, hmax, hal, sal,
                     )
                 };
-                let r = bound_align_image(w0.wrapping_add(dw), wmin, wmax, wal, h0, hmin, hmax, hal, sal);
+                let r = bound_align_image(
+                    w0.wrapping_add(dw),
+                    wmin,
+                    wmax,
+                    wal,
+                    h0,
+                    hmin,
+                    hmax,
+                    hal,
+                    sal,
+                );
                 assert_eq!(r, (cw, ch));
             }
         }

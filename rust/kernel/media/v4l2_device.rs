@@ -104,7 +104,8 @@ unsafe extern "C" fn devnode_release(devnode: *mut bindings::media_devnode) {
     // `media_devnode_register()` and kept after unregistration, unlike
     // `devnode->media_dev`), the `mdev` field of an `Inner`.
     let inner = unsafe {
-        let mdev = bindings::dev_get_drvdata(&raw mut (*devnode).dev).cast::<bindings::media_device>();
+        let mdev =
+            bindings::dev_get_drvdata(&raw mut (*devnode).dev).cast::<bindings::media_device>();
         container_of!(mdev, Inner, mdev)
     };
     // SAFETY: The node held a reference, which we drop.
@@ -220,12 +221,11 @@ impl Unregistered {
 
         // SAFETY: `mdev` is initialised and not registered; `module` owns
         // the code of everything the media device node may call.
-        to_result(unsafe { bindings::__media_device_register(mdev, module.as_ptr()) }).inspect_err(
-            |_| {
+        to_result(unsafe { bindings::__media_device_register(mdev, module.as_ptr()) })
+            .inspect_err(|_| {
                 // SAFETY: Registered above; `dev` drops the last reference.
                 unsafe { bindings::v4l2_device_unregister(v4l2) };
-            },
-        )?;
+            })?;
         // SAFETY: The media device is registered, so `devnode` is valid and
         // only released once unregistered (by `Registration::drop`). The
         // node's file operations reach `mdev` as long as one of its files

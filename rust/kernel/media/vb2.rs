@@ -300,7 +300,11 @@ fn plane_size(vb: *mut bindings::vb2_buffer, plane: u32) -> usize {
     }
 }
 
-fn dma_addr(vb: *mut bindings::vb2_buffer, memory: Memory, plane: u32) -> Option<bindings::dma_addr_t> {
+fn dma_addr(
+    vb: *mut bindings::vb2_buffer,
+    memory: Memory,
+    plane: u32,
+) -> Option<bindings::dma_addr_t> {
     if memory != Memory::DmaContig {
         return None;
     }
@@ -656,9 +660,7 @@ impl Queue {
         unsafe {
             for i in 0..(*q).max_num_buffers {
                 let vb = bindings::vb2_get_buffer(q, i);
-                if !vb.is_null()
-                    && (*vb).state == bindings::vb2_buffer_state_VB2_BUF_STATE_ACTIVE
-                {
+                if !vb.is_null() && (*vb).state == bindings::vb2_buffer_state_VB2_BUF_STATE_ACTIVE {
                     bindings::vb2_buffer_done(vb, state);
                 }
             }
@@ -693,7 +695,9 @@ unsafe fn token(b: *mut Buffer, epoch: u64, memory: Memory) -> ActiveBuffer {
 /// `q` is a queue set up by [`init`] for `T`, and videobuf2 is calling one
 /// of its operations (so the node is registered or being unregistered, and
 /// `drv` is set).
-unsafe fn context<'a, T>(q: *mut bindings::vb2_queue) -> (&'a T, &'a Queue, &'a device::Device<Bound>) {
+unsafe fn context<'a, T>(
+    q: *mut bindings::vb2_queue,
+) -> (&'a T, &'a Queue, &'a device::Device<Bound>) {
     // SAFETY: As the caller promises; the parent is bound while the node
     // is registered (the node is unregistered from the parent's unbind).
     unsafe {

@@ -369,7 +369,10 @@ mod tests {
         assert_eq!(image(fourcc::SRGGB8, 1640, 1232, 0).bytesperline, 1664);
         // A larger stride is kept (aligned); a huge one is clamped.
         assert_eq!(image(fourcc::SRGGB8, 640, 480, 1000).bytesperline, 1024);
-        assert_eq!(image(fourcc::SRGGB8, 640, 480, 1 << 20).bytesperline, IMAGE_MAX_BPL);
+        assert_eq!(
+            image(fourcc::SRGGB8, 640, 480, 1 << 20).bytesperline,
+            IMAGE_MAX_BPL
+        );
         // ALIGN() wraps in C: the stride then falls back to the minimum.
         assert_eq!(image(fourcc::SRGGB8, 640, 480, u32::MAX).bytesperline, 640);
         // Sizes are bounded and the width rounded to a multiple of 4.
@@ -398,9 +401,15 @@ mod tests {
     fn defaults() {
         let p = default_pix();
         assert_eq!(p.pixelformat, fourcc::YUYV);
-        assert_eq!((p.width, p.height, p.bytesperline, p.sizeimage), (640, 480, 1280, 614_400));
+        assert_eq!(
+            (p.width, p.height, p.bytesperline, p.sizeimage),
+            (640, 480, 1280, 614_400)
+        );
         let m = default_meta();
         assert_eq!(m.dataformat, fourcc::META_GENERIC_8);
-        assert_eq!((m.width, m.height, m.bytesperline, m.buffersize), (640, 2, 640, 1280));
+        assert_eq!(
+            (m.width, m.height, m.bytesperline, m.buffersize),
+            (640, 2, 640, 1280)
+        );
     }
 }

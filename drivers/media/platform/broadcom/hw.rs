@@ -23,15 +23,10 @@ use kernel::{
         vb2::{self, ActiveBuffer, Done},
         video::{self, Event},
     },
-    new_mutex, new_spinlock_irq,
-    pm_runtime,
+    new_mutex, new_spinlock_irq, pm_runtime,
     prelude::*,
     spinlock_irq::SpinLockIrq,
-    sync::{
-        aref::ARef,
-        atomic::Atomic,
-        Arc, Mutex,
-    },
+    sync::{aref::ARef, atomic::Atomic, Arc, Mutex},
     time::{delay::fsleep, Delta},
 };
 
@@ -201,7 +196,12 @@ impl Shared {
     /// Programs node `i`'s next buffer: `addr` and `size` bytes (the
     /// dummy buffer is programmed with size 0, as the hardware may
     /// overrun it otherwise).
-    fn write_dma_addr(io: &IoMem<'static, { regs::UNICAM_SIZE }>, i: usize, addr: DmaAddress, size: u32) {
+    fn write_dma_addr(
+        io: &IoMem<'static, { regs::UNICAM_SIZE }>,
+        i: usize,
+        addr: DmaAddress,
+        size: u32,
+    ) {
         // Unicam addresses 32 bits; its DMA mask keeps buffers below 4 GiB.
         let start = addr as u32;
         let end = start.wrapping_add(size);
@@ -283,7 +283,12 @@ impl Shared {
                 .with_feie(true)
                 .with_ibob(true)
                 .try_with_lcie(line_int_freq)
-                .unwrap_or_else(|_| ICTL::zeroed().with_fsie(true).with_feie(true).with_ibob(true)),
+                .unwrap_or_else(|_| {
+                    ICTL::zeroed()
+                        .with_fsie(true)
+                        .with_feie(true)
+                        .with_ibob(true)
+                }),
         );
         io.write_reg(STA::zeroed().with_all(STA_MASK_ALL));
         io.write_reg(ISTA::zeroed().with_all(ISTA_MASK_ALL));
@@ -324,8 +329,14 @@ impl Shared {
             )
         } else {
             (
-                CLK::zeroed().with_cle(true).with_clhse(true).with_cltre(true),
-                DAT::zeroed().with_dle(true).with_dlhse(true).with_dltre(true),
+                CLK::zeroed()
+                    .with_cle(true)
+                    .with_clhse(true)
+                    .with_cltre(true),
+                DAT::zeroed()
+                    .with_dle(true)
+                    .with_dlhse(true)
+                    .with_dltre(true),
             )
         };
         io.write_reg(clk);

@@ -10,9 +10,7 @@ use kernel::{
         pixfmt::{fourcc, MetaFormat, PixFormat},
         subdev as sd,
         vb2::{self, ActiveBuffer, Prepare, Queue, QueueConfig, QueueOps, Setup},
-        video::{
-            self, Capability, Caps, EventSubscription, Fh, FmtDesc, Format, FrmSizeEnum,
-        },
+        video::{self, Capability, Caps, EventSubscription, Fh, FmtDesc, Format, FrmSizeEnum},
     },
     pm_runtime,
     prelude::*,
@@ -182,7 +180,11 @@ impl Node {
         let first = q.next_queued();
         let mut hw = self.shared.hw.lock();
         let n = &mut hw.node[self.id];
-        n.next = if first.is_some() { Next::Cur } else { Next::Dummy };
+        n.next = if first.is_some() {
+            Next::Cur
+        } else {
+            Next::Dummy
+        };
         n.cur = first;
         n.cur_ts = 0;
         n.size = size;
@@ -381,9 +383,18 @@ impl video::Ops for Node {
         let pix = sh.fmt.lock().pix;
         dev_info!(dev, "-----Receiver status-----\n");
         dev_info!(dev, "V4L2 width/height:   {}x{}\n", pix.width, pix.height);
-        dev_info!(dev, "V4L2 format:         {:08x}\n", pix.pixelformat.as_raw());
+        dev_info!(
+            dev,
+            "V4L2 format:         {:08x}\n",
+            pix.pixelformat.as_raw()
+        );
         let [ipipe, ibls, ihsta, ivsta, ibwp] = sh.status(dev)?;
-        dev_info!(dev, "Unpacking/packing:   {} / {}\n", ipipe & 7, (ipipe >> 7) & 7);
+        dev_info!(
+            dev,
+            "Unpacking/packing:   {} / {}\n",
+            ipipe & 7,
+            (ipipe >> 7) & 7
+        );
         dev_info!(dev, "----Live data----\n");
         dev_info!(dev, "Programmed stride:   {:4}\n", ibls);
         dev_info!(dev, "Detected resolution: {}x{}\n", ihsta, ivsta);
@@ -403,7 +414,11 @@ impl video::Ops for Node {
         // The source is the Unicam sub-device.
         let sd = sd::AnySubdev::from_entity(link.source().entity()).ok_or(EINVAL)?;
         let state = sd.lock_active_state().ok_or(EINVAL)?;
-        let pad = if this.id == IMAGE { PAD_IMAGE } else { PAD_META };
+        let pad = if this.id == IMAGE {
+            PAD_IMAGE
+        } else {
+            PAD_META
+        };
         let mf = state.format(pad, 0)?;
         let fmt = sh.fmt.lock();
         let dev = &sh.dev;
@@ -434,7 +449,10 @@ impl video::Ops for Node {
                     info.fourcc
                 );
             }
-            if pix.width != mf.width() || pix.height != mf.height() || pix.field != mf.field().as_raw() {
+            if pix.width != mf.width()
+                || pix.height != mf.height()
+                || pix.field != mf.field().as_raw()
+            {
                 dev_dbg!(
                     dev,
                     "image: ({} x {}) {} != ({} x {}) {}\n",

@@ -121,10 +121,7 @@ impl Notify {
             let sensor_pad = sh.sensor_pad.load(Relaxed);
             let streams = sh.pipe.lock().enabled_streams;
             let _ = sensor.disable_streams(sensor_pad, streams);
-            if let Some(reg) = nodes
-                .iter()
-                .find(|r| pipe_nodes & (1 << r.data().id) != 0)
-            {
+            if let Some(reg) = nodes.iter().find(|r| pipe_nodes & (1 << r.data().id) != 0) {
                 reg.data().stop_hw(dev);
             }
         }

@@ -20,7 +20,7 @@ use kernel::{
 use crate::{
     formats::{self, Kind},
     hw::{RxConfig, Shared},
-    PAD_IMAGE, PAD_META, PAD_SINK, IMAGE, META,
+    IMAGE, META, PAD_IMAGE, PAD_META, PAD_SINK,
 };
 
 /// The driver's data of the Unicam sub-device.

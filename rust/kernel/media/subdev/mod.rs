@@ -357,7 +357,11 @@ impl AnySubdev {
         // SAFETY: A sub-device's entity is embedded in it; the sub-device
         // lives as long as its entity, so as long as the borrow.
         Some(unsafe {
-            Self::from_raw(container_of!(entity.as_raw(), bindings::v4l2_subdev, entity))
+            Self::from_raw(container_of!(
+                entity.as_raw(),
+                bindings::v4l2_subdev,
+                entity
+            ))
         })
     }
 
