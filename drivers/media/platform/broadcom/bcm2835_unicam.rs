@@ -186,15 +186,21 @@ impl platform::Driver for UnicamDriver {
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
         let dev = pdev.as_ref();
 
+        // As `devm_platform_ioremap_resource_byname()`: the region is
+        // requested (EBUSY if taken), a missing one is EINVAL.
+        let invalid = || {
+            dev_err!(dev, "invalid resource\n");
+            EINVAL
+        };
         let regs = pdev
             .io_request_by_name(c"unicam")
-            .ok_or(EINVAL)?
-            .iomap_sized::<{ regs::UNICAM_SIZE }>()?
+            .ok_or_else(invalid)?
+            .iomap_exclusive_sized::<{ regs::UNICAM_SIZE }>()?
             .into_devres()?;
         let cmi = pdev
             .io_request_by_name(c"cmi")
-            .ok_or(EINVAL)?
-            .iomap_sized::<{ regs::CMI_SIZE }>()?
+            .ok_or_else(invalid)?
+            .iomap_exclusive_sized::<{ regs::CMI_SIZE }>()?
             .into_devres()?;
         let lp = Clk::get(dev, Some(c"lp")).inspect_err(|_| {
             dev_err!(dev, "Failed to get lp clock\n");

@@ -14,7 +14,7 @@ use kernel::{
     device::{self, Bound},
     devres::Devres,
     dma::DmaAddress,
-    io::{mem::IoMem, register::Array, Io},
+    io::{mem::ExclusiveIoMem, register::Array, Io, Mmio},
     irq::{self, IrqReturn},
     media::{
         notifier::BoundSubdevs,
@@ -126,8 +126,8 @@ pub(crate) struct Formats {
 pub(crate) struct Shared {
     /// The Unicam platform device.
     pub(crate) dev: ARef<device::Device>,
-    regs: Devres<IoMem<'static, { regs::UNICAM_SIZE }>>,
-    cmi: Devres<IoMem<'static, { regs::CMI_SIZE }>>,
+    regs: Devres<ExclusiveIoMem<'static, { regs::UNICAM_SIZE }>>,
+    cmi: Devres<ExclusiveIoMem<'static, { regs::CMI_SIZE }>>,
     /// The bus of the endpoint.
     pub(crate) bus: Bus,
     /// The sensor, while bound.
@@ -155,8 +155,8 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(
         dev: ARef<device::Device>,
-        regs: Devres<IoMem<'static, { regs::UNICAM_SIZE }>>,
-        cmi: Devres<IoMem<'static, { regs::CMI_SIZE }>>,
+        regs: Devres<ExclusiveIoMem<'static, { regs::UNICAM_SIZE }>>,
+        cmi: Devres<ExclusiveIoMem<'static, { regs::CMI_SIZE }>>,
         bus: Bus,
         sensor: Arc<BoundSubdevs>,
         sensor_conn: usize,
@@ -196,12 +196,7 @@ impl Shared {
     /// Programs node `i`'s next buffer: `addr` and `size` bytes (the
     /// dummy buffer is programmed with size 0, as the hardware may
     /// overrun it otherwise).
-    fn write_dma_addr(
-        io: &IoMem<'static, { regs::UNICAM_SIZE }>,
-        i: usize,
-        addr: DmaAddress,
-        size: u32,
-    ) {
+    fn write_dma_addr(io: &Mmio<{ regs::UNICAM_SIZE }>, i: usize, addr: DmaAddress, size: u32) {
         // Unicam addresses 32 bits; its DMA mask keeps buffers below 4 GiB.
         let start = addr as u32;
         let end = start.wrapping_add(size);
@@ -215,7 +210,7 @@ impl Shared {
     }
 
     /// Programs the dummy buffer for node `i`.
-    fn write_dummy(&self, io: &IoMem<'static, { regs::UNICAM_SIZE }>, i: usize) {
+    fn write_dummy(&self, io: &Mmio<{ regs::UNICAM_SIZE }>, i: usize) {
         Self::write_dma_addr(io, i, self.dummy[i], 0);
     }
 
