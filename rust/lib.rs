@@ -20,11 +20,13 @@ pub use ::kernel::*;
 
 pub mod bindings;
 
+#[cfg(CONFIG_COMMON_CLK)]
+#[path = "kernel/clk_ext.rs"]
+pub mod clk_ext;
 #[path = "kernel/gpio.rs"]
 pub mod gpio;
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
 #[path = "kernel/media/mod.rs"]
 pub mod media;
 #[path = "kernel/pm_runtime.rs"]
@@ -33,6 +35,8 @@ pub mod pm_runtime;
 pub mod regulator_bulk;
 #[path = "kernel/reset.rs"]
 pub mod reset;
+#[path = "kernel/spinlock_irq.rs"]
+pub mod spinlock_irq;
 #[path = "kernel/srcu.rs"]
 pub mod srcu;
 #[path = "kernel/timed_completion.rs"]

@@ -21,6 +21,11 @@ void rust_helper_pm_runtime_put(struct device *dev)
 	pm_runtime_put(dev);
 }
 
+int rust_helper_pm_runtime_put_sync(struct device *dev)
+{
+	return pm_runtime_put_sync(dev);
+}
+
 int rust_helper_pm_runtime_put_autosuspend(struct device *dev)
 {
 	return pm_runtime_put_autosuspend(dev);

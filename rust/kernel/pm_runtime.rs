@@ -323,6 +323,22 @@ pub fn put_autosuspend(dev: &Device<Bound>) {
     unsafe { bindings::pm_runtime_put_autosuspend(raw(dev)) };
 }
 
+/// Drops a usage count kept with [`Usage::keep`] (`pm_runtime_put()`): the
+/// device suspends once idle.
+///
+/// An unbalanced call makes the PM core warn of a usage count underflow.
+pub fn put(dev: &Device<Bound>) {
+    // SAFETY: `dev` is valid.
+    unsafe { bindings::pm_runtime_put(raw(dev)) };
+}
+
+/// Drops a usage count kept with [`Usage::keep`] and suspends the device
+/// now if idle (`pm_runtime_put_sync()`).
+pub fn put_sync(dev: &Device<Bound>) {
+    // SAFETY: `dev` is valid. The return value says whether it suspended.
+    let _ = unsafe { bindings::pm_runtime_put_sync(raw(dev)) };
+}
+
 /// Lets the device suspend now if nothing uses it (`pm_runtime_idle()`).
 pub fn idle(dev: &Device<Bound>) {
     // SAFETY: `dev` is valid. The return value says whether it suspended.
@@ -393,5 +409,14 @@ unsafe impl<A: RegistrationOps> RegistrationOps for WithPm<A> {
 macro_rules! module_i2c_driver_with_pm {
     ($($f:tt)*) => {
         $crate::module_driver!(<T>, $crate::pm_runtime::WithPm<$crate::i2c::Adapter<T>>, { $($f)* });
+    };
+}
+
+/// Declares a kernel module with a single platform driver that uses
+/// runtime PM ([`Enabled`]); otherwise as `module_platform_driver!`.
+#[macro_export]
+macro_rules! module_platform_driver_with_pm {
+    ($($f:tt)*) => {
+        $crate::module_driver!(<T>, $crate::pm_runtime::WithPm<$crate::platform::Adapter<T>>, { $($f)* });
     };
 }

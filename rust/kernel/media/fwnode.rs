@@ -158,6 +158,16 @@ impl Endpoint {
         }
     }
 
+    /// For a CCP2 (or CSI-1) bus, whether it is data/strobe (rather than
+    /// data/clock) signalling (`bus.mipi_csi1.strobe`).
+    pub fn csi1_strobe(&self) -> bool {
+        match self.bus_type() {
+            // `mipi_csi1` is the member of the union for CSI-1 and CCP2.
+            Some(BusType::Csi1 | BusType::Ccp2) => self.ep.bus.mipi_csi1.strobe() != 0,
+            _ => false,
+        }
+    }
+
     /// The port number of the endpoint.
     pub fn port(&self) -> u32 {
         self.ep.base.port

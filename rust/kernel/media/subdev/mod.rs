@@ -72,7 +72,10 @@ pub use args::{
     Format, FrameDesc, FrameDescEntry, FrameDescType, FrameSizeEnum, MbusCodeEnum, MbusConfig,
     Route, Routing, SelTarget, Selection, Which, FRAME_DESC_ENTRY_MAX, ROUTE_FL_ACTIVE,
 };
-pub use state::{State, StateGuard};
+pub use state::{
+    validate_routing, State, StateGuard, ROUTING_NO_1_TO_N, ROUTING_NO_MULTIPLEXING,
+    ROUTING_NO_N_TO_1, ROUTING_NO_STREAM_MIX, ROUTING_ONLY_1_TO_1,
+};
 
 use crate::{
     bindings, container_of,
@@ -319,51 +322,6 @@ pub fn link_freq(pad: &Pad, mul: u32, div: u32) -> Result<i64> {
     }
 }
 
-/// A routing table may not route one sink stream to several source streams
-/// (`V4L2_SUBDEV_ROUTING_NO_1_TO_N`).
-pub const ROUTING_NO_1_TO_N: u32 = 1 << 0;
-/// ... nor several sink streams to one source stream
-/// (`V4L2_SUBDEV_ROUTING_NO_N_TO_1`).
-pub const ROUTING_NO_N_TO_1: u32 = 1 << 1;
-/// ... nor streams of one sink pad to several source pads
-/// (`V4L2_SUBDEV_ROUTING_NO_SINK_STREAM_MIX`).
-pub const ROUTING_NO_SINK_STREAM_MIX: u32 = 1 << 2;
-/// ... nor streams of several sink pads to one source pad
-/// (`V4L2_SUBDEV_ROUTING_NO_SOURCE_STREAM_MIX`).
-pub const ROUTING_NO_SOURCE_STREAM_MIX: u32 = 1 << 3;
-/// ... nor several streams on one sink pad
-/// (`V4L2_SUBDEV_ROUTING_NO_SINK_MULTIPLEXING`).
-pub const ROUTING_NO_SINK_MULTIPLEXING: u32 = 1 << 4;
-/// ... nor several streams on one source pad
-/// (`V4L2_SUBDEV_ROUTING_NO_SOURCE_MULTIPLEXING`).
-pub const ROUTING_NO_SOURCE_MULTIPLEXING: u32 = 1 << 5;
-/// Only one-to-one routes (`V4L2_SUBDEV_ROUTING_ONLY_1_TO_1`).
-pub const ROUTING_ONLY_1_TO_1: u32 = ROUTING_NO_1_TO_N | ROUTING_NO_N_TO_1;
-/// No stream mixing (`V4L2_SUBDEV_ROUTING_NO_STREAM_MIX`).
-pub const ROUTING_NO_STREAM_MIX: u32 = ROUTING_NO_SINK_STREAM_MIX | ROUTING_NO_SOURCE_STREAM_MIX;
-/// No multiplexing (`V4L2_SUBDEV_ROUTING_NO_MULTIPLEXING`).
-pub const ROUTING_NO_MULTIPLEXING: u32 =
-    ROUTING_NO_SINK_MULTIPLEXING | ROUTING_NO_SOURCE_MULTIPLEXING;
-
-/// Checks `routes` for sub-device `sd`: pads exist and have the right
-/// direction, and none of the `disallow` restrictions (`ROUTING_*`) is
-/// broken (`v4l2_subdev_routing_validate()`); `EINVAL` otherwise, as C.
-pub fn validate_routing(sd: &AnySubdev, routes: &[Route], disallow: u32) -> Result {
-    let n = u32::try_from(routes.len())?;
-    let routing = bindings::v4l2_subdev_krouting {
-        len_routes: n,
-        num_routes: n,
-        // The core only reads through this pointer.
-        routes: routes
-            .as_ptr()
-            .cast::<bindings::v4l2_subdev_route>()
-            .cast_mut(),
-    };
-    // SAFETY: `sd` is valid; `routing` describes `routes`, valid for the
-    // call.
-    to_result(unsafe { bindings::v4l2_subdev_routing_validate(sd.as_raw(), &routing, disallow) })
-}
-
 /// Any sub-device (`struct v4l2_subdev`): this driver's, or a remote one a
 /// bridge drives.
 ///
@@ -393,14 +351,14 @@ impl AnySubdev {
         self.0.get()
     }
 
-    /// The sub-device of `entity`, if it is a sub-device's
+    /// The sub-device whose entity `entity` is, if it is a sub-device's
     /// (`media_entity_to_v4l2_subdev()`).
     pub fn from_entity(entity: &Entity) -> Option<&Self> {
         if !entity.is_v4l2_subdev() {
             return None;
         }
-        // SAFETY: A sub-device's entity is embedded in it, and the
-        // sub-device lives as long as its entity.
+        // SAFETY: A sub-device's entity is embedded in it; the sub-device
+        // lives as long as its entity, so as long as the borrow.
         Some(unsafe {
             Self::from_raw(container_of!(
                 entity.as_raw(),

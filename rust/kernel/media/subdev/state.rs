@@ -203,6 +203,39 @@ impl State {
     }
 }
 
+/// Routes may not share a sink or source stream: one to one
+/// (`V4L2_SUBDEV_ROUTING_ONLY_1_TO_1`).
+pub const ROUTING_ONLY_1_TO_1: u32 =
+    bindings::v4l2_subdev_routing_restriction_V4L2_SUBDEV_ROUTING_ONLY_1_TO_1;
+
+/// A sink stream may not go to several source streams
+/// (`V4L2_SUBDEV_ROUTING_NO_1_TO_N`).
+pub const ROUTING_NO_1_TO_N: u32 =
+    bindings::v4l2_subdev_routing_restriction_V4L2_SUBDEV_ROUTING_NO_1_TO_N;
+
+/// Several sink streams may not go to one source stream
+/// (`V4L2_SUBDEV_ROUTING_NO_N_TO_1`).
+pub const ROUTING_NO_N_TO_1: u32 =
+    bindings::v4l2_subdev_routing_restriction_V4L2_SUBDEV_ROUTING_NO_N_TO_1;
+
+/// Streams of a sink pad may not go to several source pads, nor streams of
+/// several sink pads to one source pad (`V4L2_SUBDEV_ROUTING_NO_STREAM_MIX`).
+pub const ROUTING_NO_STREAM_MIX: u32 =
+    bindings::v4l2_subdev_routing_restriction_V4L2_SUBDEV_ROUTING_NO_STREAM_MIX;
+
+/// A pad may not carry several streams (`V4L2_SUBDEV_ROUTING_NO_MULTIPLEXING`).
+pub const ROUTING_NO_MULTIPLEXING: u32 =
+    bindings::v4l2_subdev_routing_restriction_V4L2_SUBDEV_ROUTING_NO_MULTIPLEXING;
+
+/// Checks `routes` for sub-device `sd` against the core's rules and the
+/// `disallow` restrictions (`v4l2_subdev_routing_validate()`), with the C
+/// error codes (`EINVAL`, `EPIPE`).
+pub fn validate_routing(sd: &AnySubdev, routes: &[Route], disallow: u32) -> Result {
+    let routing = krouting(routes)?;
+    // SAFETY: `sd` is valid; `routing` is only read during the call.
+    to_result(unsafe { bindings::v4l2_subdev_routing_validate(sd.as_raw(), &routing, disallow) })
+}
+
 fn krouting(routes: &[Route]) -> Result<bindings::v4l2_subdev_krouting> {
     let n = u32::try_from(routes.len())?;
     Ok(bindings::v4l2_subdev_krouting {
