@@ -1144,6 +1144,34 @@ mod tests {
     }
 
     #[test]
+    fn control_ranges() -> Result {
+        // The limits the C driver creates its controls with (first mode:
+        // 3280x2464, frame length 3526), worked out by hand.
+        let faux = kernel::faux::Registration::new(c"imx219-kunit", None)?;
+        for (lanes, rate) in [(2u8, 182_400_000i64), (4, 281_600_000)] {
+            let (h, c) = init_controls(faux.as_ref(), lanes)?;
+            let l = h.lock();
+            assert_eq!(c.pixel_rate.val64(&l)?, rate);
+            assert_eq!((c.pixel_rate.minimum(&l)?, c.pixel_rate.maximum(&l)?), (rate, rate));
+            assert_eq!(
+                (c.vblank.minimum(&l)?, c.vblank.maximum(&l)?, c.vblank.val(&l)?),
+                (32, 0xfffe - 2464, 3526 - 2464)
+            );
+            assert_eq!(
+                (c.hblank.minimum(&l)?, c.hblank.maximum(&l)?, c.hblank.val(&l)?),
+                (3448 - 3280, 0x7ff0 - 3280, 3448 - 3280)
+            );
+            assert_eq!(
+                (c.exposure.minimum(&l)?, c.exposure.maximum(&l)?, c.exposure.val(&l)?),
+                (4, 3522, 1600)
+            );
+            assert_eq!((c.hflip.val(&l)?, c.vflip.val(&l)?), (0, 0));
+            assert_eq!(c.vflip.maximum(&l)?, 1);
+        }
+        Ok(())
+    }
+
+    #[test]
     fn register_tables() {
         assert_eq!(COMMON_REGS.len(), 23);
         assert_eq!(COMMON_REGS[22], RegSeq::new(Reg::reg16(0x012a), 0x1800));
