@@ -20,12 +20,25 @@ pub use ::kernel::*;
 
 pub mod bindings;
 
+#[cfg(CONFIG_COMMON_CLK)]
+#[path = "kernel/clk_ext.rs"]
+pub mod clk_ext;
 #[path = "kernel/faux_ext.rs"]
 pub mod faux_ext;
+#[path = "kernel/gpio.rs"]
+pub mod gpio;
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
+#[path = "kernel/media/mod.rs"]
+pub mod media;
+#[path = "kernel/pm_runtime.rs"]
+pub mod pm_runtime;
+#[path = "kernel/regulator_bulk.rs"]
+pub mod regulator_bulk;
 #[path = "kernel/reset.rs"]
 pub mod reset;
+#[path = "kernel/srcu.rs"]
+pub mod srcu;
 #[path = "kernel/sync_ext.rs"]
 pub mod sync_ext;
 
@@ -44,5 +57,14 @@ struct KernelExt;
 impl ::kernel::Module for KernelExt {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         Ok(KernelExt)
+    }
+}
+
+impl Drop for KernelExt {
+    fn drop(&mut self) {
+        // Work items of ours that free media objects must run before our
+        // code goes.
+        #[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+        media::subdev::wait_for_deferred_frees();
     }
 }

@@ -6,7 +6,8 @@
 #
 # Loads each module in order, keeping what the kernel logs while it loads
 # (its KUnit suites run at insmod) as OUTDIR/kunit-<module>.ktap; then runs
-# each guest test script, which prints KTAP, into OUTDIR/script-<name>.ktap;
+# each guest test script, which prints KTAP, into OUTDIR/script-<name>.ktap
+# (with OUTDIR in its environment, for files it keeps);
 # then unloads the modules in reverse order. Last, the kernel log of the whole run
 # must show no oops, BUG, WARNING or leak: that is one more KTAP result.
 out=$1
@@ -54,7 +55,7 @@ for s in "$@"; do
 	name=$(basename "$s" .sh)
 	echo "guest: running $name"
 	dmesg -C
-	sh "$s" > "$out/script-$name.ktap" 2>&1
+	OUTDIR=$out sh "$s" > "$out/script-$name.ktap" 2>&1
 	dmesg >> "$out/kernel.log"
 done
 

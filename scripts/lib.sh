@@ -7,6 +7,10 @@ KERNEL_DEB_VERSION=${KERNEL_DEB_VERSION:-7.2.13-1}   # Debian linux-source-7.2
 KERNEL_SERIES=7.2
 BINDGEN_VERSION=0.72.1
 VIRTME_NG_VERSION=1.42
+# v4l-utils that knows the media API of Linux 7.2 (streams, routing, client
+# capabilities): taken from this later Debian suite (see scripts/bootstrap.sh).
+V4L_UTILS_VERSION=${V4L_UTILS_VERSION:-1.32.0-5}
+V4L_UTILS_SUITE=${V4L_UTILS_SUITE:-sid}
 LLVM_SUFFIX=-19
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
