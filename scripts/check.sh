@@ -109,7 +109,7 @@ mkdir -p "$guest_out"
 start=$SECONDS
 timeout --foreground -k 10 "$BOOT_TIMEOUT" vng --run "$kx86/arch/x86/boot/bzImage" \
 	--disable-kvm --memory 2G --cpus 2 --verbose --rwdir "$guest_out" \
-	--append 'memmap=64K$0x70000000' \
+	"${VNG_APPEND[@]}" \
 	--exec "sh $TOP/scripts/guest-run.sh $guest_out ${mods[*]/#/$TOP/} -- ${scripts[*]/#/$TOP/}" \
 	</dev/null >"$results/guest-console.log" 2>&1
 rc=$?
