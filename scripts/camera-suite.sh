@@ -16,7 +16,7 @@
 #       build/x86_64/drivers/media/i2c/imx219_rs.ko,build/x86_64/drivers/media/platform/bcm2835_unicam_rs.ko
 #
 # build/x86_64/kernel_ext.ko is loaded first when it exists. Environment:
-# CASES, SKIP, FRAMES (passed to the suite), BOOT_TIMEOUT (seconds, default
+# CASES, SKIP, FORCE, FRAMES (passed to the suite), BOOT_TIMEOUT (seconds, default
 # 1800), KEEP=1 keeps the results directory (printed at the end).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -36,18 +36,21 @@ guest=$out/guest.sh
 		s=${pair%%,*} r=${pair#*,}
 		[[ $s == */* ]] && s=$TOP/$s
 		[[ $r == */* ]] && r=$TOP/$r
-		echo "CASES='${CASES:-}' SKIP='${SKIP:-}' FRAMES='${FRAMES:-}' BASELINE='$base' \\"
-		echo "  bash $TOP/tests/camera/suite.sh '$s' '$r' $out/pair$i >$out/pair$i.ktap 2>&1"
+		echo "CASES='${CASES:-}' SKIP='${SKIP:-}' FORCE='${FORCE:-}' FRAMES='${FRAMES:-}' BASELINE='$base' \\"
+		# Live to the shared directory; the guest's own copy replaces it at
+		# the end, should a write over 9p have come short.
+		echo "  bash $TOP/tests/camera/suite.sh '$s' '$r' $out/pair$i 2>&1 | tee /tmp/pair$i.ktap >$out/pair$i.ktap"
+		echo "cp /tmp/pair$i.ktap $out/pair$i.ktap"
 		[ -n "$base" ] || base=$out/pair$i
 		i=$((i + 1))
 	done
 	echo "dmesg >$out/dmesg.txt; echo done >$out/done"
 } >"$guest"
-sed -i "s/CASES='' //; s/SKIP='' //; s/FRAMES='' //" "$guest"
+sed -i "s/CASES='' //; s/SKIP='' //; s/FORCE='' //; s/FRAMES='' //" "$guest"
 
 say "camera suite: $# pair(s), results in $out"
 timeout -k 10 "${BOOT_TIMEOUT:-1800}" vng --run "$kx86/arch/x86/boot/bzImage" \
-	--disable-kvm --memory 2G --cpus 2 --verbose --rwdir "$out" --append 'memmap=64K$0x70000000' \
+	--disable-kvm --memory 2G --cpus 2 --verbose --rwdir "$out" "${VNG_APPEND[@]}" \
 	--exec "sh $guest" </dev/null >"$out/console.log" 2>&1 &
 vng_pid=$!
 # The guest goes with us, however we end.
@@ -60,6 +63,9 @@ for f in "$out"/pair*.ktap; do
 	[ -e "$f" ] || continue
 	echo "== $(basename "$f" .ktap): $(head -n 3 "$f" | sed -n 's/^# camera suite: //p')"
 	python3 "$(kernel_src)/tools/testing/kunit/kunit.py" parse "$f" | grep -E '^\[|PASSED|FAILED|SKIPPED|Testing complete' | tail -n 40
+	d=${f%.ktap}
+	[ -f "$d/timings.txt" ] && { echo "-- case timings (s):"; cat "$d/timings.txt"; }
+	[ -f "$d/compliance-totals.txt" ] && { echo "-- v4l2-compliance:"; cat "$d/compliance-totals.txt"; }
 	grep -q '^not ok' "$f" && rc=1
 done
 echo "results: $out"

@@ -146,7 +146,7 @@ x86_guest() {
 	guest_boot "$BOOT_TIMEOUT" "$results/guest$tag-console.log" vng --run "$kdir/arch/x86/boot/bzImage" \
 		--disable-kvm --memory 2G --cpus 2 --verbose --rwdir "$out" \
 		--qemu-opts="-chardev socket,id=sysrq,path=$sysrq_sock,server=on,wait=off,mux=on -serial chardev:sysrq" \
-		--append "console=ttyS1 console=ttyS0 memmap=64K\$0x70000000" \
+		--append "console=ttyS1 console=ttyS0" "${VNG_APPEND[@]}" \
 		--exec "sh $TOP/scripts/guest-run.sh $out ${mods[*]/#/$TOP/} -- ${scripts[*]/#/$TOP/}"
 	rc=$?
 	if [ $rc = 124 ] || [ $rc = 137 ]; then

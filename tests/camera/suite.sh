@@ -33,10 +33,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/scripts/lib.sh"
 check=$here/framecheck.py
+# The distribution's Python, started without site packages: a version
+# manager's shim (pyenv's is a shell script running several programs) costs
+# seconds a start in a TCG guest. framecheck.py needs the standard library only.
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
 
 SENSOR=${1:?usage: suite.sh SENSOR RECEIVER [OUTDIR]}
 RECEIVER=${2:?usage: suite.sh SENSOR RECEIVER [OUTDIR]}
-modname() { local m; m=$(basename "$1" .ko); echo "${m//-/_}"; }
+modname() { local m=${1##*/}; m=${m%.ko}; echo "${m//-/_}"; }
 OUT=${3:-/tmp/camera-$(modname "$SENSOR")-$(modname "$RECEIVER")}
 BOARD=${BOARD:-$top/build/x86_64/tests/camera/board/rpi_camera_board.ko}
 FRAMES=${FRAMES:-100}
@@ -50,6 +55,36 @@ CAMERA_MODULES=${CAMERA_MODULES:-imx219 bcm2835_unicam imx219_rs bcm2835_unicam_
 say() { echo "# $*"; }
 diag() { sed 's/^/# /'; }
 
+# --- Tools -----------------------------------------------------------------
+
+# The guest's root file system is the host's over 9p without caching: every
+# program start reads its binary and libraries through it again, which for
+# v4l-utils (private loader, libstdc++) took seconds in TCG. They are copied
+# once into the guest's memory and started from there; the suite calls them
+# by their usual names.
+setup_tools() {
+	local src=$TOOLS_DIR/v4l-utils-$V4L_UTILS_VERSION/root dst=$tmp/v4l-utils lib b
+	[ -x "$src/usr/bin/v4l2-ctl" ] || return 0 # not the private copy: use PATH
+	mkdir -p "$dst/bin" "$dst/lib" || return 1
+	cp "$src/usr/bin/v4l2-ctl" "$src/usr/bin/media-ctl" "$src/usr/bin/v4l2-compliance" "$dst/bin/" || return 1
+	for lib in ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libgcc_s.so.1 libstdc++.so.6 \
+		libudev.so.1 libv4l2.so.0 libv4lconvert.so.0 libjpeg.so.62; do
+		for b in "$src/usr/lib/x86_64-linux-gnu" "$src/lib/x86_64-linux-gnu"; do
+			[ -e "$b/$lib" ] && { cp -L "$b/$lib" "$dst/lib/" || return 1; break; }
+		done
+	done
+	V4L_RUN=("$dst/lib/ld-linux-x86-64.so.2" --library-path "$dst/lib")
+	V4L_BIN=$dst/bin
+}
+V4L_RUN=()
+V4L_BIN=
+v4l2-ctl() { if [ -n "$V4L_BIN" ]; then "${V4L_RUN[@]}" "$V4L_BIN/v4l2-ctl" "$@"; else command v4l2-ctl "$@"; fi; }
+media-ctl() { if [ -n "$V4L_BIN" ]; then "${V4L_RUN[@]}" "$V4L_BIN/media-ctl" "$@"; else command media-ctl "$@"; fi; }
+# v4l2-compliance has a time limit (COMPLIANCE_TIMEOUT seconds, default 600).
+v4l2-compliance() {
+	timeout "${COMPLIANCE_TIMEOUT:-600}" "${V4L_RUN[@]}" "${V4L_BIN:+$V4L_BIN/}v4l2-compliance" "$@"
+}
+
 # --- Module and device handling -------------------------------------------
 
 load() { # MODULE [ARGS...]
@@ -57,10 +92,11 @@ load() { # MODULE [ARGS...]
 	shift
 	if [[ $m == *.ko ]]; then insmod "$m" "$@"; else modprobe "$m" "$@"; fi
 }
+loaded() { [ -e "/sys/module/$1/initstate" ]; } # MODULE_NAME: a loaded module
 unload() { # MODULE
 	local n
 	n=$(modname "$1")
-	grep -q "^$n " /proc/modules || return 0
+	loaded "$n" || return 0
 	rmmod "$n"
 }
 
@@ -68,59 +104,101 @@ unload() { # MODULE
 # devices: block that, so each run binds exactly the pair under test
 # (modprobe by name still loads them; only alias-based loading is blocked).
 block_autoload() {
+	[ -e /run/modprobe.d/rpi-camera-board.conf ] && return
 	mkdir -p /run/modprobe.d
 	printf 'blacklist imx219\nblacklist bcm2835_unicam\n' >/run/modprobe.d/rpi-camera-board.conf
 	timeout 10 udevadm control --reload 2>/dev/null || true
 }
 
-of_dev() { # BUS COMPATIBLE: the device whose DT node is compatible
-	local d
+# Process starts are what costs in the TCG guest: the helpers below use
+# shell builtins and globs, not one program per question.
+
+of_dev() { # BUS COMPATIBLE: sets REPLY to the device whose DT node is compatible
+	local d c compatibles
 	for d in /sys/bus/$1/devices/*; do
 		[ -e "$d/of_node/compatible" ] || continue
-		if tr '\0' '\n' <"$d/of_node/compatible" | grep -qx "$2"; then
-			basename "$d"
-			return 0
-		fi
+		mapfile -d '' compatibles <"$d/of_node/compatible"
+		for c in "${compatibles[@]}"; do
+			[ "$c" = "$2" ] && { REPLY=${d##*/}; return 0; }
+		done
 	done
 	return 1
 }
 
-find_devices() {
-	client=$(of_dev i2c sony,imx219) || return 1
-	csi=$(of_dev platform brcm,bcm2835-unicam) || return 1
-	sensor_drv=$(basename "$(readlink "/sys/bus/i2c/devices/$client/driver" 2>/dev/null)" 2>/dev/null)
-	csi_drv=$(basename "$(readlink "/sys/bus/platform/devices/$csi/driver" 2>/dev/null)" 2>/dev/null)
-	media=$(ls "/sys/bus/platform/devices/$csi" 2>/dev/null | grep -m1 '^media[0-9]') || return 1
-	media=/dev/$media
-	image= meta= csi_sd= sensor_sd=
-	local v
-	for v in /sys/bus/platform/devices/$csi/video4linux/*; do
-		[ -e "$v" ] || continue
-		v=/dev/$(basename "$v")
-		case $(basename "$v") in
-		v4l-subdev*) csi_sd=$v ;;
-		video*)
-			if v4l2-ctl -d "$v" --info 2>/dev/null | sed -n '/Device Caps/,$p' | grep -q 'Metadata Capture'; then
-				meta=$v
-			else
-				image=$v
-			fi ;;
-		esac
+bound_driver() { # BUS DEVICE: sets REPLY to the driver bound to it ('' if none)
+	local d
+	REPLY=
+	for d in /sys/bus/$1/drivers/*/"$2"; do
+		[ -e "$d" ] || continue
+		d=${d%/*}
+		REPLY=${d##*/}
 	done
-	for v in /sys/bus/i2c/devices/$client/video4linux/v4l-subdev*; do
-		[ -e "$v" ] && sensor_sd=/dev/$(basename "$v")
-	done
-	sensor_ent=$(cat "/sys/bus/i2c/devices/$client/video4linux/$(basename "$sensor_sd")/name" 2>/dev/null)
-	csi_ent=$(cat "/sys/bus/platform/devices/$csi/video4linux/$(basename "$csi_sd")/name" 2>/dev/null)
-	[ -n "$image" ] && [ -n "$meta" ] && [ -n "$csi_sd" ] && [ -n "$sensor_sd" ]
 }
 
-# Waits (20 s at most) until both drivers are bound and the nodes exist.
+# The devices of the board and the nodes of the drivers under test; the
+# classification of the video nodes (one v4l2-ctl each) is kept until
+# forget_devices (the binding changed).
+known_nodes=
+forget_devices() { known_nodes=; }
+find_devices() {
+	local v name
+	of_dev i2c sony,imx219 || return 1
+	client=$REPLY
+	of_dev platform brcm,bcm2835-unicam || return 1
+	csi=$REPLY
+	bound_driver i2c "$client"
+	sensor_drv=$REPLY
+	bound_driver platform "$csi"
+	csi_drv=$REPLY
+	media=
+	for v in /sys/bus/platform/devices/$csi/media*; do
+		[ -e "$v" ] && media=/dev/${v##*/}
+	done
+	[ -n "$media" ] || return 1
+	local nodes=
+	for v in /sys/bus/platform/devices/$csi/video4linux/* /sys/bus/i2c/devices/$client/video4linux/*; do
+		[ -e "$v" ] && nodes="$nodes ${v##*/}"
+	done
+	if [ "$nodes" != "$known_nodes" ]; then
+		image= meta= csi_sd= sensor_sd=
+		for v in /sys/bus/platform/devices/$csi/video4linux/*; do
+			[ -e "$v" ] || continue
+			name=${v##*/}
+			case $name in
+			v4l-subdev*) csi_sd=/dev/$name ;;
+			video*)
+				if v4l2-ctl -d "/dev/$name" --info 2>/dev/null | sed -n '/Device Caps/,$p' | grep -q 'Metadata Capture'; then
+					meta=/dev/$name
+				else
+					image=/dev/$name
+				fi ;;
+			esac
+		done
+		for v in /sys/bus/i2c/devices/$client/video4linux/v4l-subdev*; do
+			[ -e "$v" ] && sensor_sd=/dev/${v##*/}
+		done
+		sensor_ent= csi_ent=
+		[ -n "$sensor_sd" ] && read -r sensor_ent <"/sys/bus/i2c/devices/$client/video4linux/${sensor_sd#/dev/}/name"
+		[ -n "$csi_sd" ] && read -r csi_ent <"/sys/bus/platform/devices/$csi/video4linux/${csi_sd#/dev/}/name"
+		[ -n "$image" ] && [ -n "$meta" ] && [ -n "$csi_sd" ] && [ -n "$sensor_sd" ] || return 1
+		known_nodes=$nodes
+	fi
+}
+
+# snooze SECONDS: sleep without starting a program (read times out on a
+# pipe nobody writes to).
+exec {snooze_fd}<> <(:)
+snooze() { read -r -t "$1" -u "$snooze_fd" || :; }
+
+# Waits (BIND_TIMEOUT seconds, default 120) until both drivers are bound and
+# the nodes exist. Binding takes well under a second; the bound is for
+# loaded TCG hosts.
 wait_bound() {
-	local i
-	for i in $(seq 100); do
+	local end=$((SECONDS + ${BIND_TIMEOUT:-120}))
+	forget_devices
+	while [ $SECONDS -lt $end ]; do
 		find_devices && [ -n "$sensor_drv" ] && [ -n "$csi_drv" ] && return 0
-		sleep 0.2
+		snooze 0.1
 	done
 	return 1
 }
@@ -131,13 +209,21 @@ board_up() { # [BOARD ARGS...]
 }
 
 board_down() {
+	forget_devices
 	unload "$BOARD"
 	unload "$RECEIVER"
 	unload "$SENSOR"
 }
 
 stats() { cat "$dbg/stats" 2>/dev/null; }
-stat() { stats | awk -v k="$1" '$1 == k {print $2}'; }
+# board_stat KEY: sets REPLY to the board's counter KEY.
+board_stat() {
+	local k v
+	REPLY=
+	while read -r k v; do
+		[ "$k" = "$1" ] && REPLY=$v
+	done <"$dbg/stats"
+}
 
 # --- Pipeline configuration -----------------------------------------------
 
@@ -158,52 +244,152 @@ v4l2_fourcc() { # SRGGB10P -> the code v4l2-ctl takes
 
 # configure WIDTH HEIGHT DEPTH HFLIP VFLIP [unpacked]: sets flips, then the
 # sensor format (its Bayer order follows the flips), Unicam's sink and the
-# image node; leaves fmt, bpl, width, height, sizeimage set.
+# image node; leaves fmt, bpl, width, height, sizeimage set. Three program
+# starts: the sensor's flips, format and the code it chose in one.
 configure() {
-	local w=$1 h=$2 depth=$3 hf=$4 vf=$5 unpacked=${6:-} code order
-	v4l2-ctl -d "$sensor_sd" --set-ctrl "horizontal_flip=$hf,vertical_flip=$vf" || return 1
-	media-ctl -d "$media" -V "'$sensor_ent':0 [fmt:SRGGB${depth}_1X${depth}/${w}x${h}]" || return 1
-	code=$(media-ctl -d "$media" --get-v4l2 "'$sensor_ent':0" | sed -n 's/.*fmt:\([A-Z0-9_]*\)\/.*/\1/p')
+	local w=$1 h=$2 depth=$3 hf=$4 vf=$5 unpacked=${6:-} code= order key val out
+	local mbus=0x300f
+	[ "$depth" = 8 ] && mbus=0x3014 # SRGGB8_1X8, else SRGGB10_1X10
+	out=$(v4l2-ctl -d "$sensor_sd" --set-ctrl "horizontal_flip=$hf,vertical_flip=$vf" \
+		--set-subdev-fmt "pad=0,width=$w,height=$h,code=$mbus" --get-subdev-fmt pad=0) ||
+		{ echo "$out"; return 1; }
+	while IFS=: read -r key val; do
+		case $key in *Mediabus\ Code*) code=${val##*MEDIA_BUS_FMT_}; code=${code%%)*} ;; esac
+	done <<<"$out"
+	[ -n "$code" ] || { echo "no sensor format: $out"; return 1; }
 	order=${code#S}
 	order=${order%%[0-9]*}
-	media-ctl -d "$media" -V "'$csi_ent':0 [fmt:$code/${w}x${h} field:none]" || return 1
+	v4l2-ctl -d "$csi_sd" --set-subdev-fmt "pad=0,width=$w,height=$h,code=$(mbus_code "$code"),field=none" ||
+		return 1
 	fmt=$(fourcc "$order" "$depth" "$unpacked")
-	v4l2-ctl -d "$image" --set-fmt-video="width=$w,height=$h,pixelformat=$(v4l2_fourcc "$fmt")" || return 1
-	bpl=$(v4l2-ctl -d "$image" --get-fmt-video | awk '/Bytes per Line/ {print $NF}')
-	sizeimage=$(v4l2-ctl -d "$image" --get-fmt-video | awk '/Size Image/ {print $NF}')
+	out=$(v4l2-ctl -d "$image" --set-fmt-video="width=$w,height=$h,pixelformat=$(v4l2_fourcc "$fmt")" \
+		--get-fmt-video) || { echo "$out"; return 1; }
+	bpl= sizeimage=
+	while IFS=: read -r key val; do
+		case $key in
+		*Bytes\ per\ Line*) bpl=${val// /} ;;
+		*Size\ Image*) sizeimage=${val// /} ;;
+		esac
+	done <<<"$out"
 	width=$w height=$h
 }
 
-ctrl() { v4l2-ctl -d "$sensor_sd" --get-ctrl "$1" | awk '{print $NF}'; }
+# Media bus codes of the Bayer formats (uapi media-bus-format.h).
+mbus_code() {
+	case $1 in
+	SBGGR8_1X8) echo 0x3001 ;; SGBRG8_1X8) echo 0x3013 ;; SGRBG8_1X8) echo 0x3002 ;; SRGGB8_1X8) echo 0x3014 ;;
+	SBGGR10_1X10) echo 0x3007 ;; SGBRG10_1X10) echo 0x300e ;; SGRBG10_1X10) echo 0x300a ;; SRGGB10_1X10) echo 0x300f ;;
+	*) echo 0 ;;
+	esac
+}
+
+# sensor_state: one v4l2-ctl for what the checks need: hblank, vblank,
+# pixel_rate, exposure, again, dgain (control values) and crop_w.
+sensor_state() {
+	local key val
+	hblank= vblank= pixel_rate= exposure= again= dgain= crop_w=
+	while IFS=: read -r key val; do
+		val=${val# }
+		case $key in
+		horizontal_blanking) hblank=$val ;;
+		vertical_blanking) vblank=$val ;;
+		pixel_rate) pixel_rate=$val ;;
+		exposure) exposure=$val ;;
+		analogue_gain) again=$val ;;
+		digital_gain) dgain=$val ;;
+		Selection*) val=${val#*Width } crop_w=${val%%,*} ;;
+		esac
+	done < <(v4l2-ctl -d "$sensor_sd" \
+		--get-ctrl horizontal_blanking,vertical_blanking,pixel_rate,exposure,analogue_gain,digital_gain \
+		--get-subdev-selection pad=0,target=crop 2>&1)
+	[ -n "$hblank" ] && [ -n "$vblank" ] && [ -n "$pixel_rate" ]
+}
 
 # The frame interval the controls promise: (w + hblank) (h + vblank) / rate.
 interval_ns() {
-	echo $(( ($width + $(ctrl horizontal_blanking)) * ($height + $(ctrl vertical_blanking)) * 1000000000 / $(ctrl pixel_rate) ))
+	sensor_state || return 1
+	echo $(( (width + hblank) * (height + vblank) * 1000000000 / pixel_rate ))
 }
 
-# The register values the C driver programs for the current controls: in
-# the analogue binning modes (crop twice the output) it halves exposure.
-exposure_reg() {
-	local cw
-	cw=$(v4l2-ctl -d "$sensor_sd" --get-subdev-selection pad=0,target=crop 2>/dev/null | sed -n 's/.*Width \([0-9]*\).*/\1/p')
-	if [ -n "$cw" ] && [ "$cw" = $((2 * width)) ]; then echo $(($(ctrl exposure) / 2)); else ctrl exposure; fi
+# capture_cmd N FILE: sets CMD to the command streaming N frames from the
+# image node into FILE (its log in FILE.log), with as many buffers as 64 MiB
+# hold (4 to 32): the driver numbers every frame, and one it has no buffer
+# for is a lost frame, a failure; a loaded TCG host can stall the capture
+# program for hundreds of milliseconds.
+capture_cmd() {
+	local bufs=32
+	[ -n "${sizeimage:-}" ] && [ "$sizeimage" -gt 0 ] && bufs=$((64 * 1024 * 1024 / sizeimage))
+	[ $bufs -gt 32 ] && bufs=32
+	[ $bufs -lt 4 ] && bufs=4
+	CMD=("${V4L_RUN[@]}" "${V4L_BIN:+$V4L_BIN/}v4l2-ctl" -d "$image" --stream-mmap=$bufs \
+		--stream-count="$1" --stream-to="$2" --verbose)
+	rm -f "$2"
 }
 
-# capture N FILE [extra v4l2-ctl args]: streams N frames from the image node.
+# capture N FILE: streams N frames into FILE (5 minutes at most).
 capture() {
-	local n=$1 file=$2
-	shift 2
-	rm -f "$file"
-	timeout 300 v4l2-ctl -d "$image" --stream-mmap=4 --stream-count="$n" \
-		--stream-to="$file" --verbose "$@" >"$file.log" 2>&1
+	capture_cmd "$1" "$2"
+	timeout 300 "${CMD[@]}" >"$2.log" 2>&1
+}
+
+# capture_start N FILE: the same in the background; CAPTURE_PID is the
+# capture program itself (a signal reaches it, not a shell).
+capture_start() {
+	capture_cmd "$1" "$2"
+	(exec "${CMD[@]}" >"$2.log" 2>&1) &
+	CAPTURE_PID=$!
+}
+
+# capture_wait [SECONDS]: waits for the background capture to end, and
+# kills it after SECONDS (default 300).
+capture_wait() {
+	local end=$((SECONDS + ${1:-300}))
+	while kill -0 "$CAPTURE_PID" 2>/dev/null; do
+		if [ $SECONDS -ge "$end" ]; then
+			echo "the capture still ran after ${1:-300} s: killed"
+			kill -9 "$CAPTURE_PID"
+		fi
+		snooze 0.2
+	done
+	wait "$CAPTURE_PID" 2>/dev/null
+}
+
+# wait_streaming LOG: waits (60 s at most) until the capture logging to LOG
+# has dequeued its first buffer.
+wait_streaming() {
+	local end=$((SECONDS + 60)) line
+	while [ $SECONDS -lt $end ]; do
+		if [ -e "$1" ]; then
+			while read -r line; do
+				[[ $line == *seq:* ]] && return 0
+			done <"$1"
+		fi
+		snooze 0.05
+	done
+	echo "no frame within 60 s: $(tail -n 3 "$1" 2>/dev/null)"
+	return 1
 }
 
 # --- KTAP ------------------------------------------------------------------
 
 n=0
 results=()
+# Cases a driver under test cannot pass, and why: they are skipped, the
+# reason in the KTAP SKIP directive. Only the upstream C drivers, the
+# yardstick, may have any; FORCE="case ..." runs them anyway.
+known_limitation() { # CASE: sets REPLY to the reason, if the pair has one
+	REPLY=
+	case $(modname "$RECEIVER")/$1 in
+	bcm2835_unicam/sensor_unbind_idle | bcm2835_unicam/sensor_unbind_streaming)
+		REPLY=$UNICAM_C_UNBIND ;;
+	esac
+	[ -n "$REPLY" ]
+}
+UNICAM_C_UNBIND="C bcm2835-unicam has no notifier unbind op: it keeps the unbound sensor's subdev; when the sensor binds again it registers its video nodes a second time (WARNING in media_device_register_entity), and removing Unicam then oopses"
+
+timings=()
 run_case() { # NAME
-	local name=$1 t0 rc msg
+	local name=$1 t0 rc s
 	for s in $SKIP; do
 		if [ "$s" = "$name" ]; then
 			n=$((n + 1))
@@ -211,21 +397,28 @@ run_case() { # NAME
 			return
 		fi
 	done
-	t0=$(date +%s%N)
+	if known_limitation "$name" && [[ " ${FORCE:-} " != *" $name "* ]]; then
+		n=$((n + 1))
+		echo "ok $n $name # SKIP $REPLY"
+		return
+	fi
+	t0=$EPOCHREALTIME
 	dmesg -C
 	echo "# --- $name"
 	# Output goes out as it comes (KTAP diagnostics), so that a hang shows where.
 	"case_$name" 2>&1 | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	dmesg >"$tmp/$name.dmesg"
-	if grep -E 'Oops|BUG:|WARNING:|Call Trace|possible circular|lockdep|unreferenced object|general protection' "$tmp/$name.dmesg" >"$tmp/$name.problems"; then
+	if grep -E 'Oops|BUG:|WARNING:|Call Trace|possible circular|lockdep|unreferenced object|memory leak|general protection' "$tmp/$name.dmesg" >"$tmp/$name.problems"; then
 		echo "# kernel log:"
 		head -n 40 "$tmp/$name.problems" | diag
 		rc=1
 	fi
 	cp "$tmp/$name.dmesg" "$OUT/dmesg-$name.txt"
 	n=$((n + 1))
-	printf "# %s took %d.%d s\n" "$name" $(( ($(date +%s%N) - t0) / 1000000000 )) $(( ($(date +%s%N) - t0) / 100000000 % 10 ))
+	t0=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 100000 ))
+	printf "# %s took %d.%d s\n" "$name" $((t0 / 10)) $((t0 % 10))
+	timings+=("$(printf '%-28s %6d.%d s' "$name" $((t0 / 10)) $((t0 % 10)))")
 	if [ $rc = 0 ]; then echo "ok $n $name"; elif [ $rc = 77 ]; then echo "ok $n $name # SKIP"; else echo "not ok $n $name"; fi
 }
 
@@ -251,7 +444,7 @@ case_probe() {
 	# Exactly the pair under test: no other camera driver module got loaded.
 	local m
 	for m in imx219 bcm2835_unicam; do
-		if grep -q "^$m " /proc/modules && [ "$m" != "$(modname "$SENSOR")" ] &&
+		if loaded "$m" && [ "$m" != "$(modname "$SENSOR")" ] &&
 			[ "$m" != "$(modname "$RECEIVER")" ]; then
 			echo "$m was loaded although it is not under test"
 			return 1
@@ -267,13 +460,13 @@ case_topology() {
 	# sensor:0 -> unicam:0 enabled and immutable; unicam:1 -> image node;
 	# unicam:2 -> metadata node.
 	media-ctl -d "$media" --print-dot | grep -q . || return 1
-	media-ctl -d "$media" -p | awk -v s="$sensor_ent" -v c="$csi_ent" '
+	awk -v s="$sensor_ent" -v c="$csi_ent" '
 		/^- entity/ { e = index($0, ": " s " (") ? "s" : index($0, ": " c " (") ? "c" : "" }
 		/^\tpad[0-9]+:/ { pad = $1 }
 		e == "s" && pad == "pad0:" && $0 ~ "-> \"" c "\":0 \\[ENABLED,IMMUTABLE\\]" { ok1 = 1 }
 		e == "c" && pad == "pad1:" && /-> ".*":0 \[ENABLED,IMMUTABLE\]/ { ok2 = 1 }
 		e == "c" && pad == "pad2:" && /-> ".*":0 \[ENABLED,IMMUTABLE\]/ { ok3 = 1 }
-		END { if (!(ok1 && ok2 && ok3)) { print "links missing:", ok1, ok2, ok3; exit 1 } }' || return 1
+		END { if (!(ok1 && ok2 && ok3)) { print "links missing:", ok1, ok2, ok3; exit 1 } }' "$tmp/topo" || return 1
 	baseline_diff topology.txt
 }
 
@@ -305,36 +498,49 @@ case_formats_controls() {
 	baseline_diff formats.txt && baseline_diff controls.txt
 }
 
+# v4l2-compliance -m tests the media device and every interface it has (the
+# video nodes with streaming, -s, and the subdev nodes), printing a total
+# for each: one run gives them all.
 case_compliance() {
 	find_devices || return 1
-	local rc=0 d name total
+	local rc=0 name dev total line
 	: >"$OUT/compliance-totals.txt"
-	v4l2-compliance -m "$media" -s >"$tmp/compliance-media" 2>&1
-	normalize <"$tmp/compliance-media" >"$OUT/compliance-media.txt"
-	for d in "$image" "$meta" "$sensor_sd" "$csi_sd"; do
-		case $d in
-		"$image") name=image; v4l2-compliance -d "$d" -s ;;
-		"$meta") name=metadata; v4l2-compliance -d "$d" -s ;;
-		"$sensor_sd") name=sensor-subdev; v4l2-compliance -u "$d" ;;
-		"$csi_sd") name=unicam-subdev; v4l2-compliance -u "$d" ;;
-		esac >"$tmp/compliance-$name" 2>&1
-		normalize <"$tmp/compliance-$name" >"$OUT/compliance-$name.txt"
-	done
+	# A configured pipeline (formats agreeing across the links), so that
+	# the image node can stream.
+	configure 640 480 10 0 0 || return 1
+	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=1 || return 1
+	# 20 frames a streaming test at 20 frames a second: its buffers (the
+	# fewest the driver takes) last through a stall of a loaded host.
+	frame_interval 50 || return 1
+	v4l2-compliance -m "$media" -s20 >"$tmp/compliance" 2>&1
+	echo "v4l2-compliance exit status $?"
+	normalize <"$tmp/compliance" >"$OUT/compliance-media.txt"
 	for name in media image metadata sensor-subdev unicam-subdev; do
-		total=$(grep -E '^(Grand )?Total' "$OUT/compliance-$name.txt" | tail -n1)
-		[ -n "$total" ] || { echo "$name: v4l2-compliance gave no total"; tail -n 5 "$OUT/compliance-$name.txt"; rc=1; }
-		echo "$name: $total" | tee -a "$OUT/compliance-totals.txt"
-		grep -E 'fail:|warn:' "$OUT/compliance-$name.txt" | sort | uniq -c | head -n 20
+		case $name in
+		media) dev=$media ;; image) dev=$image ;; metadata) dev=$meta ;;
+		sensor-subdev) dev=$sensor_sd ;; unicam-subdev) dev=$csi_sd ;;
+		esac
+		total=
+		while read -r line; do
+			case $line in
+			"Grand Total for "*" device $dev:"*) [ "$name" = media ] && total=${line#*"$dev: "} ;;
+			"Total for "*" device $dev:"*|"Total for "*" device $dev "*) [ "$name" != media ] && total=${line#*: } ;;
+			esac
+		done <"$tmp/compliance"
+		[ -n "$total" ] || { echo "$name ($dev): v4l2-compliance gave no total"; rc=1; }
+		echo "$name: ${total:-none}" | tee -a "$OUT/compliance-totals.txt"
 	done
-	# The C pair is the yardstick: its totals are recorded, not judged. Other
-	# pairs must not fail more than their BASELINE.
+	grep -E 'fail:|warn:' "$OUT/compliance-media.txt" | sort | uniq -c | head -n 40
+	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=0
+	# The C pair is the yardstick: its totals are recorded, not judged.
+	# Other pairs must have no failure and no warning (issue 8).
 	if [ -n "${BASELINE:-}" ]; then
-		for name in media image metadata sensor-subdev unicam-subdev; do
-			local mine theirs
-			mine=$(grep "^$name:" "$OUT/compliance-totals.txt" | sed -n 's/.*Failed: \([0-9]*\).*/\1/p')
-			theirs=$(grep "^$name:" "$BASELINE/compliance-totals.txt" | sed -n 's/.*Failed: \([0-9]*\).*/\1/p')
-			[ "${mine:-1}" -le "${theirs:-0}" ] || { echo "$name: $mine failures, baseline $theirs"; rc=1; }
-		done
+		while read -r line; do
+			case $line in
+			*"Failed: 0, Warnings: 0") ;;
+			*) echo "not clean: $line"; rc=1 ;;
+			esac
+		done <"$OUT/compliance-totals.txt"
 	fi
 	return $rc
 }
@@ -342,14 +548,15 @@ case_compliance() {
 # capture_case NAME W H DEPTH HFLIP VFLIP PATTERN COUNT [unpacked] [colour]
 capture_case() {
 	local name=$1 w=$2 h=$3 depth=$4 hf=$5 vf=$6 pat=$7 count=$8 unpacked=${9:-} colour=${10:-}
-	local file=$tmp/$name.raw spec rc=0
+	local file=$tmp/$name.raw spec rc=0 interval
 	find_devices || return 1
 	configure "$w" "$h" "$depth" "$hf" "$vf" "$unpacked" || return 1
+	local ctrls="test_pattern=$pat"
 	if [ -n "$colour" ]; then
 		IFS=: read -r r gr b gb <<<"$colour"
-		v4l2-ctl -d "$sensor_sd" --set-ctrl "red_pixel_value=$r,green_red_pixel_value=$gr,blue_pixel_value=$b,green_blue_pixel_value=$gb" || return 1
+		ctrls="$ctrls,red_pixel_value=$r,green_red_pixel_value=$gr,blue_pixel_value=$b,green_blue_pixel_value=$gb"
 	fi
-	v4l2-ctl -d "$sensor_sd" --set-ctrl "test_pattern=$pat" || return 1
+	v4l2-ctl -d "$sensor_sd" --set-ctrl "$ctrls" || return 1
 	echo "$w x $h $fmt bytesperline $bpl, flips $hf/$vf, pattern $pat: $count frames"
 	echo stats >"$dbg/stats" 2>/dev/null
 	capture "$count" "$file" || { tail -n 5 "$file.log"; return 1; }
@@ -359,14 +566,24 @@ capture_case() {
 	case $pat in 0) reg=0 ;; 1) reg=2 ;; 2) reg=1 ;; 3) reg=3 ;; 4) reg=4 ;; esac
 	spec="pattern=$reg,hflip=$hf,vflip=$vf"
 	[ -n "$colour" ] && spec="$spec,colour=$colour"
+	sensor_state || { echo "cannot read the sensor's controls"; return 1; }
+	interval=$(( (w + hblank) * (h + vblank) * 1000000000 / pixel_rate ))
 	if [ "$reg" = 0 ]; then
-		spec="$spec,exposure=$(exposure_reg),again=$(ctrl analogue_gain),dgain=$(ctrl digital_gain)"
+		local e=$exposure
+		[ "$crop_w" = $((2 * w)) ] && e=$((exposure / 2))
+		spec="$spec,exposure=$e,again=$again,dgain=$dgain"
 	fi
-	python3 "$check" frames "$file" --width "$w" --height "$h" --fmt "$fmt" --bpl "$bpl" \
-		--count "$count" --order --expect "$spec" || rc=1
-	python3 "$check" timing "$file.log" --count "$count" --first-seq 0 \
-		--interval-ns "$(interval_ns)" || rc=1
-	stats | grep -E 'copy_ns|gen_ns|late|aborted|irq_timeouts'
+	# The board's own account of its lateness (see framecheck.py timing).
+	local late latency
+	board_stat frames_late
+	late=$REPLY
+	board_stat late_ns_max
+	latency=$REPLY
+	"$PYTHON" -S "$check" frames "$file" --width "$w" --height "$h" --fmt "$fmt" --bpl "$bpl" \
+		--count "$count" --order --expect "$spec" \
+		--log "$file.log" --first-seq 0 --interval-ns "$interval" \
+		--late "${late:-0}" --latency-ns "${latency:-0}" || rc=1
+	stats | grep -E 'sensor_frames|frames_|copy_ns_avg|gen_ns|late_ns|irq'
 	rm -f "$file"
 	v4l2-ctl -d "$sensor_sd" --set-ctrl "test_pattern=0,horizontal_flip=0,vertical_flip=0"
 	return $rc
@@ -383,77 +600,105 @@ case_capture_full_res() { capture_case full 3280 2464 10 0 0 1 3; }
 # stream_and_change NAME COUNT DELAY SETTING...: streams COUNT frames and
 # applies the control settings DELAY seconds after the first frame.
 stream_and_change() {
-	local name=$1 count=$2 delay=$3 file=$tmp/$1.raw i
+	local name=$1 count=$2 delay=$3 file=$tmp/$1.raw
 	shift 3
-	rm -f "$file"
-	capture "$count" "$file" &
-	local pid=$!
-	for i in $(seq 200); do
-		grep -q 'seq:' "$file.log" 2>/dev/null && break
-		sleep 0.05
-	done
-	sleep "$delay"
+	echo stats >"$dbg/stats" 2>/dev/null
+	capture_start "$count" "$file"
+	wait_streaming "$file.log"
+	snooze "$delay"
 	v4l2-ctl -d "$sensor_sd" --set-ctrl "$@" || echo "setting $* failed"
-	wait $pid
+	capture_wait
+}
+
+# check_stream NAME COUNT INTERVAL... -- FRAMECHECK ARGS: the frames and the
+# timing of the stream stream_and_change recorded (intervals in order).
+check_stream() {
+	local name=$1 count=$2 iv=() late latency
+	shift 2
+	while [ "$1" != -- ]; do iv+=(--interval-ns "$1"); shift; done
+	shift
+	board_stat frames_late
+	late=$REPLY
+	board_stat late_ns_max
+	latency=$REPLY
+	"$PYTHON" -S "$check" frames "$tmp/$name.raw" --width "$width" --height "$height" --fmt "$fmt" --bpl "$bpl" \
+		--count "$count" "$@" --log "$tmp/$name.raw.log" --first-seq 0 "${iv[@]}" \
+		--late "${late:-0}" --latency-ns "${latency:-0}"
+}
+
+# frame_interval MS: programs the vertical blanking for frames of MS
+# milliseconds (sets vblank). The control tests stream slowly: the change
+# must land within the stream although starting the program that makes it
+# takes a second or more in a loaded TCG guest.
+frame_interval() {
+	sensor_state || return 1
+	vblank=$(( $1 * pixel_rate / (1000 * (width + hblank)) - height ))
+	v4l2-ctl -d "$sensor_sd" --set-ctrl "vertical_blanking=$vblank"
 }
 
 case_ctrl_test_pattern_streaming() {
 	find_devices || return 1
 	configure 640 480 10 0 0 || return 1
 	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=1 || return 1
-	stream_and_change tp_change 30 0.3 test_pattern=4
-	python3 "$check" frames "$tmp/tp_change.raw" --width 640 --height 480 --fmt "$fmt" --bpl "$bpl" \
-		--count 30 --expect pattern=2 --expect pattern=4 || return 1
+	frame_interval 100 || return 1
+	local t
+	t=$(interval_ns) || return 1
+	stream_and_change tp_change 30 0 test_pattern=4
+	check_stream tp_change 30 "$t" -- --expect pattern=2 --expect pattern=4 || return 1
 	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=0
 }
 
 case_ctrl_exposure_streaming() {
 	find_devices || return 1
 	configure 1920 1080 8 0 0 || return 1
-	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=0,exposure=1600,analogue_gain=0,digital_gain=256 || return 1
-	stream_and_change exp_change 20 0.3 exposure=400,digital_gain=512
-	python3 "$check" frames "$tmp/exp_change.raw" --width 1920 --height 1080 --fmt "$fmt" --bpl "$bpl" \
-		--count 20 --expect exposure=1600,dgain=256 --expect exposure=400,dgain=512 || return 1
+	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=0,analogue_gain=0,digital_gain=256 || return 1
+	frame_interval 100 || return 1
+	v4l2-ctl -d "$sensor_sd" --set-ctrl exposure=1600 || return 1
+	local t
+	t=$(interval_ns) || return 1
+	stream_and_change exp_change 30 0 exposure=400,digital_gain=512
+	check_stream exp_change 30 "$t" -- \
+		--expect exposure=1600,dgain=256 --expect exposure=400,dgain=512 || return 1
 }
 
+# The frame length goes to 2.5 times: intervals of a frame skipped by a late
+# board (2 T) are not taken for the new ones.
 case_ctrl_vblank_streaming() {
 	find_devices || return 1
 	configure 640 480 10 0 0 || return 1
-	local vb t1 t2
-	vb=$(ctrl vertical_blanking)
-	t1=$(interval_ns)
-	# Twice the frame length: (480 + vb') = 2 (480 + vb).
-	stream_and_change vb_change 30 0.3 "vertical_blanking=$((480 + 2 * vb))"
-	t2=$(interval_ns)
-	v4l2-ctl -d "$sensor_sd" --set-ctrl "vertical_blanking=$vb"
+	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=1 || return 1
+	frame_interval 100 || return 1
+	local vb=$vblank t1 t2
+	t1=$(interval_ns) || return 1
+	stream_and_change vb_change 24 0 "vertical_blanking=$(( (480 + vb) * 5 / 2 - 480 ))"
+	t2=$(interval_ns) || return 1
+	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=0
 	echo "intervals: $t1 ns, then $t2 ns"
-	python3 - "$tmp/vb_change.raw.log" "$t1" "$t2" <<'EOF'
-import re, sys
-ts = [float(m.group(1)) for l in open(sys.argv[1]) if (m := re.search(r'ts:\s*([\d.]+)', l))]
-t1, t2 = float(sys.argv[2]), float(sys.argv[3])
-iv = [(b - a) * 1e9 for a, b in zip(ts, ts[1:])]
-cls = [1 if abs(d - t1) < abs(d - t2) else 2 for d in iv]
-print('intervals (ms):', ' '.join(f'{d / 1e6:.1f}' for d in iv))
-# One switch from t1 to t2 (one frame may be in between), each close to its class.
-switches = [i for i in range(1, len(cls)) if cls[i] != cls[i - 1]]
-ok = cls[0] == 1 and cls[-1] == 2 and len(switches) == 1
-ok = ok and all(abs(d - (t1 if c == 1 else t2)) < 0.25 * t1 for i, (d, c) in enumerate(zip(iv, cls)) if i + 1 != switches[0])
-sys.exit(0 if ok else 1)
-EOF
+	check_stream vb_change 24 "$t1" "$t2" -- --expect pattern=2
 }
 
-# try DESCRIPTION COMMAND...: the command must fail; records its message.
+# try_refused DESCRIPTION COMMAND...: the command must be refused; records
+# how. v4l2-ctl exits 0 after some failed ioctls (STREAMON in its streaming
+# loop, an API the kernel does not offer): its words count as well.
 try_refused() {
-	local what=$1 out
+	local what=$1 out msg rc
 	shift
-	if out=$("$@" 2>&1); then
+	out=$("$@" 2>&1)
+	rc=$?
+	msg=$(grep -oE "returned -1 \([^)]*\)|failed: [^,(]*|unknown control '[^']*'|Streams API not supported|Unable to [^:]*: [^(]*|Invalid argument|Broken pipe|Device or resource busy|Numerical result out of range|Permission denied|Inappropriate ioctl for device" <<<"$out" | head -n1)
+	if [ $rc = 0 ] && [ -z "$msg" ]; then
 		echo "$what: accepted (expected a refusal)" | tee -a "$OUT/errors.txt"
+		printf '%s\n' "$out" | sed 's/^/    /'
 		return 1
 	fi
-	out=$(echo "$out" | grep -oE '(returned -1 \([^)]*\)|Invalid argument|Broken pipe|Device or resource busy|Numerical result out of range|Permission denied|Unable to [^:]*: [^(]*)' | head -n1)
-	echo "$what: $out" | tee -a "$OUT/errors.txt"
+	echo "$what: ${msg:-exit status $rc}" | tee -a "$OUT/errors.txt"
 }
 
+# Routing: Linux 7.2 keeps the subdev streams API (routing ioctls, streams)
+# disabled for user space (v4l2_subdev_enable_streams_api is false, with no
+# switch), so every VIDIOC_SUBDEV_S_ROUTING is refused by the core with
+# ENOTTY before a driver sees it ("Streams API not supported"); the routes
+# are still tried, so that a kernel with the API on tests the drivers.
 case_invalid_requests() {
 	find_devices || return 1
 	: >"$OUT/errors.txt"
@@ -482,36 +727,51 @@ case_invalid_requests() {
 	try_refused "route one sink stream to two sources" \
 		v4l2-ctl -d "$csi_sd" --set-routing '0/0 -> 1/0 [1], 0/0 -> 2/0 [1]' || rc=1
 	try_refused "route from a source pad" v4l2-ctl -d "$csi_sd" --set-routing '1/0 -> 2/0 [1]' || rc=1
-	# Formats that cannot change while streaming.
-	capture 40 "$tmp/busy.raw" &
-	local pid=$! i
-	for i in $(seq 200); do grep -q 'seq:' "$tmp/busy.raw.log" 2>/dev/null && break; sleep 0.05; done
+	# Formats that cannot change while streaming (a slow stream, stopped
+	# once the requests have been made).
+	frame_interval 100 || return 1
+	capture_start 1000 "$tmp/busy.raw"
+	wait_streaming "$tmp/busy.raw.log"
 	try_refused "image node S_FMT while streaming" \
 		v4l2-ctl -d "$image" --set-fmt-video=width=640,height=480,pixelformat=RGGB || rc=1
 	try_refused "Unicam sink format while streaming" \
 		media-ctl -d "$media" -V "'$csi_ent':0 [fmt:SRGGB8_1X8/640x480]" || rc=1
 	try_refused "Unicam routing while streaming" v4l2-ctl -d "$csi_sd" --set-routing '0/0 -> 1/0 [1]' || rc=1
-	wait $pid
+	kill "$CAPTURE_PID"
+	capture_wait
+	echo "the stream ran for $(grep -c 'seq:' "$tmp/busy.raw.log") frames"
+	rm -f "$tmp/busy.raw"
 	normalize <"$OUT/errors.txt" >"$tmp/errors" && mv "$tmp/errors" "$OUT/errors.txt"
 	baseline_diff errors.txt || rc=1
 	return $rc
+}
+
+# sensor_streaming: whether the sensor model streams (MODE_SELECT).
+sensor_streaming() {
+	local line
+	read -r line <"$dbg/sensor_regs"
+	[[ $line == *"streaming 1"* ]]
 }
 
 case_close_mid_stream() {
 	find_devices || return 1
 	configure 640 480 10 0 0 || return 1
 	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=1
-	capture 1000 "$tmp/killed.raw" &
-	local pid=$! i
-	for i in $(seq 200); do grep -q 'seq:' "$tmp/killed.raw.log" 2>/dev/null && break; sleep 0.05; done
-	sleep 0.3
-	kill -9 $pid
-	wait $pid 2>/dev/null
-	sleep 0.2
+	capture_start 1000 "$tmp/killed.raw"
+	wait_streaming "$tmp/killed.raw.log"
+	snooze 0.3
+	kill -9 "$CAPTURE_PID"
+	capture_wait
 	echo "killed v4l2-ctl after $(grep -c 'seq:' "$tmp/killed.raw.log") frames"
-	# The receiver is stopped and a new stream works.
+	rm -f "$tmp/killed.raw"
+	# The driver stopped the sensor when the file was closed, and a new
+	# stream works.
+	if sensor_streaming; then
+		echo "the sensor still streams"
+		return 1
+	fi
 	capture 5 "$tmp/after.raw" || return 1
-	python3 "$check" frames "$tmp/after.raw" --width 640 --height 480 --fmt "$fmt" --bpl "$bpl" \
+	"$PYTHON" -S "$check" frames "$tmp/after.raw" --width 640 --height 480 --fmt "$fmt" --bpl "$bpl" \
 		--count 5 --expect pattern=2 || return 1
 	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=0
 }
@@ -522,36 +782,37 @@ quick_stream() {
 	configure 640 480 10 0 0 || return 1
 	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=1 || return 1
 	capture 5 "$tmp/quick.raw" || { tail -n 3 "$tmp/quick.raw.log"; return 1; }
-	python3 "$check" frames "$tmp/quick.raw" --width 640 --height 480 --fmt "$fmt" --bpl "$bpl" \
+	"$PYTHON" -S "$check" frames "$tmp/quick.raw" --width 640 --height 480 --fmt "$fmt" --bpl "$bpl" \
 		--count 5 --expect pattern=2 || return 1
 	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=0
 }
 
+# Every order binds the pair (nodes and links there); the last one streams.
 case_load_order() {
-	local order
+	local order m
 	for order in "board receiver sensor" "board sensor receiver" "receiver board sensor" "sensor receiver board"; do
 		board_down || return 1
 		echo "order: $order"
 		block_autoload
-		local m
 		for m in $order; do
 			case $m in
 			board) insmod "$BOARD" ;;
 			sensor) load "$SENSOR" ;;
 			receiver) load "$RECEIVER" ;;
 			esac || return 1
-			sleep 0.5
+			snooze 0.5
 		done
 		wait_bound || { echo "not bound after loading $order"; return 1; }
-		quick_stream || return 1
+		echo "bound: sensor $sensor_drv, Unicam $csi_drv, nodes$known_nodes"
 	done
+	quick_stream
 }
 
 case_sensor_unbind_idle() {
 	find_devices || return 1
 	local drv=$sensor_drv
 	echo "$client" >"/sys/bus/i2c/drivers/$drv/unbind" || return 1
-	sleep 0.5
+	snooze 0.5
 	find_devices
 	echo "after unbind: sensor driver '${sensor_drv}', image node '${image}'"
 	echo "$client" >"/sys/bus/i2c/drivers/$drv/bind" || return 1
@@ -563,15 +824,15 @@ case_sensor_unbind_streaming() {
 	find_devices || return 1
 	local drv=$sensor_drv
 	configure 640 480 10 0 0 || return 1
-	capture 1000 "$tmp/unbind.raw" &
-	local pid=$! i
-	for i in $(seq 200); do grep -q 'seq:' "$tmp/unbind.raw.log" 2>/dev/null && break; sleep 0.05; done
+	capture_start 1000 "$tmp/unbind.raw"
+	wait_streaming "$tmp/unbind.raw.log"
 	echo "$client" >"/sys/bus/i2c/drivers/$drv/unbind"
 	echo "unbind while streaming returned $?"
-	sleep 1
-	kill $pid 2>/dev/null
-	wait $pid 2>/dev/null
+	snooze 1
+	kill "$CAPTURE_PID" 2>/dev/null
+	capture_wait
 	tail -n 2 "$tmp/unbind.raw.log"
+	rm -f "$tmp/unbind.raw"
 	echo "$client" >"/sys/bus/i2c/drivers/$drv/bind" || return 1
 	wait_bound || { echo "not bound again"; return 1; }
 	quick_stream
@@ -580,17 +841,21 @@ case_sensor_unbind_streaming() {
 case_board_rmmod_streaming() {
 	find_devices || return 1
 	configure 640 480 10 0 0 || return 1
-	capture 1000 "$tmp/rmmod.raw" &
-	local pid=$! i
-	for i in $(seq 200); do grep -q 'seq:' "$tmp/rmmod.raw.log" 2>/dev/null && break; sleep 0.05; done
+	capture_start 1000 "$tmp/rmmod.raw"
+	wait_streaming "$tmp/rmmod.raw.log"
 	# The receiver's and the sensor's modules are in use while bound; the
 	# board can go: its devices disappear under the running stream.
-	rmmod "$(modname "$SENSOR")" 2>&1 && { echo "sensor module unloaded while bound"; }
-	rmmod "$(modname "$BOARD")" || { kill $pid; wait $pid; return 1; }
-	sleep 1
-	kill $pid 2>/dev/null
-	wait $pid 2>/dev/null
+	rmmod "$(modname "$SENSOR")" 2>&1 && echo "sensor module unloaded while bound"
+	if ! rmmod "$(modname "$BOARD")"; then
+		kill "$CAPTURE_PID"
+		capture_wait
+		return 1
+	fi
+	snooze 1
+	kill "$CAPTURE_PID" 2>/dev/null
+	capture_wait
 	tail -n 2 "$tmp/rmmod.raw.log"
+	rm -f "$tmp/rmmod.raw"
 	board_down
 	board_up || { echo "board did not come back"; return 1; }
 	quick_stream
@@ -599,19 +864,23 @@ case_board_rmmod_streaming() {
 case_four_lanes() {
 	board_down || return 1
 	board_up lanes=4 || { echo "4-lane board did not bind"; return 1; }
-	echo "pixel rate $(ctrl pixel_rate), link frequency index $(ctrl link_frequency)"
+	sensor_state
+	echo "pixel rate $pixel_rate, $(v4l2-ctl -d "$sensor_sd" --get-ctrl link_frequency)"
 	capture_case four_lanes 640 480 10 0 0 1 10 || return 1
 	board_down
 	board_up
 }
 
+# No leak since the suite started (main() clears kmemleak's list first):
+# two scans, as kmemleak reports an object only when it saw it
+# unreferenced twice.
 case_kernel_log() {
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		echo scan >/sys/kernel/debug/kmemleak
-		sleep 1
+		snooze 1
 		echo scan >/sys/kernel/debug/kmemleak
 		if grep -q . /sys/kernel/debug/kmemleak; then
-			head -n 40 /sys/kernel/debug/kmemleak
+			head -n 60 /sys/kernel/debug/kmemleak
 			return 1
 		fi
 		echo "kmemleak: no leaks"
@@ -627,7 +896,7 @@ unload_competitors() {
 	local m
 	for m in $CAMERA_MODULES; do
 		[ "$m" = "$(modname "$SENSOR")" ] || [ "$m" = "$(modname "$RECEIVER")" ] && continue
-		grep -q "^$m " /proc/modules || continue
+		loaded "$m" || continue
 		rmmod "$m" && competitors+=("$m") && say "unloaded $m (not under test) for the run"
 	done
 }
@@ -641,17 +910,30 @@ reload_competitors() {
 
 # --- Main ------------------------------------------------------------------
 
-say "camera suite: sensor $SENSOR, receiver $RECEIVER, board $BOARD, results in $OUT"
-mount -t debugfs none /sys/kernel/debug 2>/dev/null
-for m in ${PRELOAD:-}; do insmod "$m"; done
-unload_competitors
-echo "KTAP version 1"
-set -- $CASES
-echo "1..$#"
-for c in $CASES; do
-	run_case "$c"
-done
-stats >"$OUT/board-stats.txt" 2>/dev/null
-board_down
-reload_competitors
-rm -rf "$tmp"
+main() {
+	local c m
+	say "camera suite: sensor $SENSOR, receiver $RECEIVER, board $BOARD, results in $OUT"
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	setup_tools || say "copying v4l-utils into the guest failed: running them from the host's file system"
+	# Leaks from before the suite are not its business.
+	[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+	for m in ${PRELOAD:-}; do insmod "$m"; done
+	unload_competitors
+	echo "KTAP version 1"
+	set -- $CASES
+	echo "1..$#"
+	for c in $CASES; do
+		run_case "$c"
+	done
+	stats >"$OUT/board-stats.txt" 2>/dev/null
+	printf '%s\n' "${timings[@]}" >"$OUT/timings.txt"
+	say "case timings:"
+	printf '# %s\n' "${timings[@]}"
+	board_down
+	reload_competitors
+	rm -rf "$tmp"
+}
+
+# One line: bash has read the whole file before the suite runs (so that
+# editing it meanwhile changes nothing).
+main; exit

@@ -302,13 +302,14 @@ static void __exit rpi_camera_board_exit(void)
 
 	debugfs_remove_recursive(debugfs_dir);
 	/*
-	 * Our drivers first: the sensor goes with its I2C adapter, Unicam is
-	 * unbound before its interrupt controller (device links), outside
-	 * of_mutex. Then the overlay with the remaining devices, then the
-	 * models.
+	 * Our drivers first, outside of_mutex: the interrupt controller, and
+	 * with it Unicam, its consumer (device links unbind consumers first),
+	 * which stops a running stream while its sensor is still there; then
+	 * the I2C adapter, and with it the sensor. Then the overlay with the
+	 * remaining devices, then the models.
 	 */
-	platform_driver_unregister(&board_i2c_driver);
 	platform_driver_unregister(&board_intc_driver);
+	platform_driver_unregister(&board_i2c_driver);
 	ret = of_overlay_remove(&ovcs_id);
 	if (ret)
 		pr_err("rpi_camera_board: removing the overlay failed: %d\n", ret);

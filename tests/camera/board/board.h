@@ -88,6 +88,7 @@ struct rpi_camera_board {
 	void __iomem *unicam;
 	void __iomem *cmi;
 	struct task_struct *thread;
+	unsigned int cpu;		/* the thread's (bound) */
 	wait_queue_head_t wq;
 
 	/* Frame cache (pattern.c). */
@@ -111,7 +112,7 @@ void imx219_model_frame_done(struct rpi_camera_board *b);
 void imx219_model_dump(struct rpi_camera_board *b, struct seq_file *s);
 
 /* unicam_model.c */
-int unicam_model_start(struct rpi_camera_board *b, int cpu);
+int unicam_model_start(struct rpi_camera_board *b, unsigned int cpu);
 void unicam_model_stop(struct rpi_camera_board *b);
 
 /* pattern.c */

@@ -5,7 +5,7 @@
  *
  * Unicam's registers are plain RAM here (the reserved window), so the model
  * cannot see a write happen: it samples the registers at every event of the
- * CSI-2 stream (frame start, every 16 lines written, line count point, frame
+ * CSI-2 stream (frame start, every line written, line count points, frame
  * end), which is when the hardware acts on them too: buffer addresses are
  * latched at frame start, the receiver's enables are checked throughout.
  * The model owns the write-1-to-clear status registers STA and ISTA: it sets
@@ -25,6 +25,7 @@
 #include <linux/ioport.h>
 #include <linux/irq.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -74,7 +75,6 @@
 #define CMI_PASSWORD		0x5a000000
 
 #define IRQ_WAIT_NS		(100 * NSEC_PER_MSEC)
-#define LINES_PER_CHUNK		16
 
 /* What Unicam is set up to receive, sampled at frame start. */
 struct rx_cfg {
@@ -136,11 +136,28 @@ static bool rx_accepts(struct rpi_camera_board *b, u8 vc, u8 dt)
 	return false;
 }
 
+static void stat_add(struct rpi_camera_board *b, u64 *counter)
+{
+	mutex_lock(&b->stats_lock);
+	(*counter)++;
+	mutex_unlock(&b->stats_lock);
+}
+
 /*
- * Raises Unicam's interrupt with the given status bits and waits until its
- * handler ran. The irq_sim domain runs the handler from irq_work on this CPU
- * (the thread is bound to it), so once the pending state reads back clear,
- * the handler has finished.
+ * Raises Unicam's interrupt with the given status bits, waits until the
+ * driver has handled it, and clears the bits again (write-1-to-clear does
+ * not work on RAM, so the model does it).
+ *
+ * The handshake does not guess: irq_sim delivers the interrupt from a hard
+ * irq_work, and irq_work_queue() queues it on the CPU that calls it, which
+ * is this thread's CPU (kthread_bind(); checked below). The irq_work clears
+ * the pending bit and runs the flow handler, the driver's hard handler
+ * included, in one hard-interrupt section on this CPU: when this thread
+ * runs again and reads the bit clear, that section has returned.
+ * synchronize_irq() then waits for a threaded handler, if the driver
+ * requested one (and for a hard handler on another CPU, were the interrupt
+ * ever delivered elsewhere). An interrupt the driver disabled or freed is
+ * dropped, as a hardware interrupt nobody listens to would be.
  */
 static void raise_irq(struct rpi_camera_board *b, u32 sta, u32 ista)
 {
@@ -156,10 +173,9 @@ static void raise_irq(struct rpi_camera_board *b, u32 sta, u32 ista)
 
 	mutex_lock(&b->intc_lock);
 	virq = b->domain ? irq_find_mapping(b->domain, RPI_CAM_UNICAM_HWIRQ) : 0;
+	WARN_ON_ONCE(raw_smp_processor_id() != b->cpu);
 	if (virq && !irq_set_irqchip_state(virq, IRQCHIP_STATE_PENDING, true)) {
-		mutex_lock(&b->stats_lock);
-		b->stats.irqs++;
-		mutex_unlock(&b->stats_lock);
+		stat_add(b, &b->stats.irqs);
 		t0 = ktime_get_ns();
 		for (;;) {
 			pending = false;
@@ -167,19 +183,16 @@ static void raise_irq(struct rpi_camera_board *b, u32 sta, u32 ista)
 			    !pending)
 				break;
 			if (ktime_get_ns() - t0 > IRQ_WAIT_NS) {
-				mutex_lock(&b->stats_lock);
-				b->stats.irq_timeouts++;
-				mutex_unlock(&b->stats_lock);
+				stat_add(b, &b->stats.irq_timeouts);
 				break;
 			}
 			cpu_relax();
 		}
 		if (!pending)
-			synchronize_hardirq(virq);
+			synchronize_irq(virq);
 	}
 	mutex_unlock(&b->intc_lock);
 
-	/* Write-1-to-clear, done by the model since RAM keeps what is written. */
 	uc_write(b, UC_STA, 0);
 	uc_write(b, UC_ISTA, 0);
 }
@@ -197,17 +210,12 @@ static bool sleep_until(struct rpi_camera_board *b, ktime_t t)
 	return false;
 }
 
-static void stat_add(struct rpi_camera_board *b, u64 *counter)
-{
-	mutex_lock(&b->stats_lock);
-	(*counter)++;
-	mutex_unlock(&b->stats_lock);
-}
-
 /*
  * Writes the frame's lines at start + line * stride, never at or past the
  * end address (an end address equal to the start, as for the C driver's
- * dummy buffer, takes nothing). Stops when the receiver is stopped.
+ * dummy buffer, takes nothing). Stops as soon as the receiver is stopped:
+ * it looks before every line, so that at most the line in flight lands
+ * after a driver disabled the receiver (and may free the buffer).
  */
 static bool write_lines(struct rpi_camera_board *b, const struct rx_cfg *rx,
 			void *va, u32 *written)
@@ -218,11 +226,8 @@ static bool write_lines(struct rpi_camera_board *b, const struct rx_cfg *rx,
 	for (line = 0; line < b->lines; line++) {
 		u64 off = (u64)line * rx->stride;
 
-		if (line % LINES_PER_CHUNK == 0) {
-			if (!rx_running(b))
-				return false;
-			uc_write(b, UC_IBWP, rx->start + min_t(u64, off, avail));
-		}
+		if (!rx_running(b))
+			return false;
 		if (off >= avail)
 			break;
 		n = min_t(u64, lb, avail - off);
@@ -232,16 +237,28 @@ static bool write_lines(struct rpi_camera_board *b, const struct rx_cfg *rx,
 	return true;
 }
 
+/*
+ * Time from frame start until @lines output lines have been sent: the line
+ * periods they take (two lines a period in analogue binning), a line period
+ * being LINE_LENGTH_A pixel clocks of the pixel rate. Exact to the
+ * nanosecond: no rounding error adds up over a frame.
+ */
+static u64 lines_ns(const struct imx219_frame_cfg *cfg, u32 lines)
+{
+	u64 periods = DIV_ROUND_UP(lines, cfg->lines_per_period);
+
+	return mul_u64_u64_div_u64(periods * cfg->llp, NSEC_PER_SEC, cfg->pixel_rate);
+}
+
 /* One frame of the sensor, from its frame start at @t0. */
 static void run_frame(struct rpi_camera_board *b,
-		      const struct imx219_frame_cfg *cfg, ktime_t t0, u64 line_ns)
+		      const struct imx219_frame_cfg *cfg, ktime_t t0)
 {
 	struct frame_key key;
 	struct rx_cfg rx;
 	bool data, complete = false;
-	u32 lines_done = 0, lci, ipipe, sta;
+	u32 lines_done = 0, lci, line, ipipe, sta;
 	void *va = NULL;
-	u64 t;
 
 	if (!rx_running(b))
 		return;
@@ -264,9 +281,12 @@ static void run_frame(struct rpi_camera_board *b,
 		      FIELD_GET(UC_IPIPE_PPM_MASK, ipipe) == UC_PPM_PACK16;
 	if (rx.end < rx.start)
 		rx.end = rx.start;
-	/* Image pointers loaded (LIP is a command bit: it reads back as 0). */
-	if (rx.ictl & UC_ICTL_LIP_MASK)
-		uc_write(b, UC_ICTL, rx.ictl & ~UC_ICTL_LIP_MASK);
+	/* Image pointers loaded: LIP is a command, it reads back as 0. */
+	if (rx.ictl & UC_ICTL_LIP_MASK) {
+		u32 ictl = uc_read(b, UC_ICTL);
+
+		uc_write(b, UC_ICTL, ictl & ~UC_ICTL_LIP_MASK);
+	}
 	uc_write(b, UC_IBWP, rx.start);
 
 	data = cfg->bpp && rx_accepts(b, cfg->vc, cfg->dt);
@@ -325,20 +345,23 @@ static void run_frame(struct rpi_camera_board *b,
 		}
 	}
 
-	/* Line count interrupt, once a frame when that many lines arrived. */
+	/*
+	 * Line count interrupts, every LCIE lines written (the C driver calls the
+	 * value the line interrupt frequency), while that is within the frame.
+	 */
 	lci = FIELD_GET(UC_ICTL_LCIE_MASK, rx.ictl);
-	if (lci && lci < cfg->height) {
-		t = line_ns * DIV_ROUND_UP(lci, cfg->lines_per_period);
-		if (!sleep_until(b, ktime_add_ns(t0, t)) || !rx_running(b))
+	for (line = lci; lci && line < cfg->height; line += lci) {
+		if (!sleep_until(b, ktime_add_ns(t0, lines_ns(cfg, line))) ||
+		    !rx_running(b))
 			goto aborted;
-		uc_write(b, UC_IBWP, rx.start + min_t(u64, (u64)lci * rx.stride,
+		uc_write(b, UC_IBWP, rx.start + min_t(u64, (u64)line * rx.stride,
 						      rx.end - rx.start));
 		raise_irq(b, UC_STA_IS, UC_ISTA_LCI);
 	}
 
 	/* Frame end, after the last line. */
-	t = line_ns * DIV_ROUND_UP(cfg->height, cfg->lines_per_period);
-	if (!sleep_until(b, ktime_add_ns(t0, t)) || !rx_running(b))
+	if (!sleep_until(b, ktime_add_ns(t0, lines_ns(cfg, cfg->height))) ||
+	    !rx_running(b))
 		goto aborted;
 	uc_write(b, UC_IBWP, rx.start + min_t(u64, (u64)cfg->height * rx.stride,
 					      rx.end - rx.start));
@@ -369,7 +392,7 @@ static int unicam_model_thread(void *data)
 	struct rpi_camera_board *b = data;
 	struct imx219_frame_cfg cfg;
 	ktime_t next;
-	u64 line_ns, frame_ns, late;
+	u64 frame_ns, late;
 
 	sched_set_fifo(current);
 
@@ -393,8 +416,9 @@ static int unicam_model_thread(void *data)
 				next = ktime_add_ms(ktime_get(), 10);
 				continue;
 			}
-			line_ns = div64_u64((u64)cfg.llp * NSEC_PER_SEC, cfg.pixel_rate);
-			frame_ns = line_ns * cfg.fll;
+			/* FRM_LENGTH_A line periods. */
+			frame_ns = mul_u64_u64_div_u64((u64)cfg.fll * cfg.llp, NSEC_PER_SEC,
+						       cfg.pixel_rate);
 
 			late = ktime_to_ns(ktime_sub(ktime_get(), next));
 			mutex_lock(&b->stats_lock);
@@ -403,7 +427,7 @@ static int unicam_model_thread(void *data)
 				b->stats.late_ns_max = late;
 			mutex_unlock(&b->stats_lock);
 
-			run_frame(b, &cfg, next, line_ns);
+			run_frame(b, &cfg, next);
 			imx219_model_frame_done(b);
 
 			/* Keep the sensor's own timeline; skip frames the model missed. */
@@ -417,9 +441,10 @@ static int unicam_model_thread(void *data)
 	return 0;
 }
 
-int unicam_model_start(struct rpi_camera_board *b, int cpu)
+int unicam_model_start(struct rpi_camera_board *b, unsigned int cpu)
 {
 	init_waitqueue_head(&b->wq);
+	b->cpu = cpu;
 	b->thread = kthread_create(unicam_model_thread, b, "rpi-camera-board");
 	if (IS_ERR(b->thread))
 		return PTR_ERR(b->thread);
