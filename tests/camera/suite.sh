@@ -312,11 +312,17 @@ case_compliance() {
 	v4l2-compliance -m "$media" -s >"$tmp/compliance-media" 2>&1
 	normalize <"$tmp/compliance-media" >"$OUT/compliance-media.txt"
 	for d in "$image" "$meta" "$sensor_sd" "$csi_sd"; do
+		# The name first: the redirection of the case is expanded before
+		# its body runs.
 		case $d in
-		"$image") name=image; v4l2-compliance -d "$d" -s ;;
-		"$meta") name=metadata; v4l2-compliance -d "$d" -s ;;
-		"$sensor_sd") name=sensor-subdev; v4l2-compliance -u "$d" ;;
-		"$csi_sd") name=unicam-subdev; v4l2-compliance -u "$d" ;;
+		"$image") name=image ;;
+		"$meta") name=metadata ;;
+		"$sensor_sd") name=sensor-subdev ;;
+		"$csi_sd") name=unicam-subdev ;;
+		esac
+		case $d in
+		"$image" | "$meta") v4l2-compliance -d "$d" -s ;;
+		*) v4l2-compliance -u "$d" ;;
 		esac >"$tmp/compliance-$name" 2>&1
 		normalize <"$tmp/compliance-$name" >"$OUT/compliance-$name.txt"
 	done
