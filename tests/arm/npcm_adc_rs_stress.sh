@@ -65,7 +65,12 @@ capture() {
 		SCANS_WANT=$SCANS
 	fi
 	echo 0 >"$dev/buffer/enable" || r=1
-	check_codes /tmp/$name.scans "$3" "$4" || r=1
+	# A scan holds the enabled channels in index order.
+	if [ "$3" -lt "$4" ]; then
+		check_codes /tmp/$name.scans "$3" "$4" || r=1
+	else
+		check_codes /tmp/$name.scans "$4" "$3" || r=1
+	fi
 	return $r
 }
 
