@@ -24,9 +24,12 @@ SCANS=20
 code_of() { echo $((100 + 111 * $1)); }
 
 # read_scans N BYTES NCH OUT: N scans of BYTES bytes from the buffer (NCH
-# u16 samples first), as lines of NCH codes.
+# u16 samples first), as lines of NCH codes. A capture that stalls ends
+# after READ_TIMEOUT seconds of guest time with the scans it had, so the
+# check reports it (a missing scan) instead of the boot hanging.
+READ_TIMEOUT=${READ_TIMEOUT:-20}
 read_scans() {
-	dd if="/dev/${dev##*/}" bs="$2" count="$1" 2>/dev/null |
+	timeout "$READ_TIMEOUT" dd if="/dev/${dev##*/}" bs="$2" count="$1" 2>/dev/null |
 		od -An -v -tu2 -w"$2" |
 		awk -v n="$3" '{ l = ""; for (i = 1; i <= n; i++) l = l $i " "; print l }' >"$4"
 }
