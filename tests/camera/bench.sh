@@ -26,7 +26,7 @@ T=/sys/kernel/tracing
 mkdir -p "$OUT"
 
 modname() { local m; m=$(basename "$1" .ko); echo "${m//-/_}"; }
-load() { if [[ $1 == *.ko ]]; then insmod "$1"; else modprobe "$1"; fi; }
+load() { [ -e "/sys/module/$(modname "$1")/initstate" ] && return 0; if [[ $1 == *.ko ]]; then insmod "$1"; else modprobe "$1"; fi; }
 unload() { grep -q "^$(modname "$1") " /proc/modules && rmmod "$(modname "$1")"; }
 fail() { echo "bench: $*" >&2; echo "error $*" >"$OUT/params"; exit 1; }
 
