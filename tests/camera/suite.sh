@@ -518,9 +518,11 @@ case_compliance() {
 	# the image node can stream.
 	configure 640 480 10 0 0 || return 1
 	v4l2-ctl -d "$sensor_sd" --set-ctrl test_pattern=1 || return 1
-	# 20 frames a streaming test at 20 frames a second: its buffers (the
-	# fewest the driver takes) last through a stall of a loaded host.
-	frame_interval 50 || return 1
+	# 20 frames a streaming test at 10 frames a second: its buffers (the
+	# fewest the driver takes) last through a stall of a loaded host (at
+	# 20 a second, v4l2-compliance fell behind now and then, with any pair,
+	# and warned of the sequence gap the dropped frame left).
+	frame_interval 100 || return 1
 	v4l2-compliance -m "$media" -s20 >"$tmp/compliance" 2>&1
 	echo "v4l2-compliance exit status $?"
 	normalize <"$tmp/compliance" >"$OUT/compliance-media.txt"
