@@ -12,12 +12,11 @@
 #   make CLIPPY=1             the same, with clippy
 #   make demo                 build what is needed, boot QEMU, show the drivers
 #   make check                run every test (KUnit, guest scripts, arm boot)
+#   make graft KDIR=/path [UNDO=1]
+#                             graft our code into a Linux 7.2 source tree
+#                             (scripts/graft.sh; UNDO=1 takes it out again)
 #   make fmt / fmtcheck       rustfmt the tree / check it
 #   make bootstrap            install the toolchain (make check does it too)
-
-# Our modules' Kconfig options, set here because an out-of-tree build has no
-# Kconfig of its own. In a kernel tree they come from our Kconfig entries.
-OUR_CONFIGS := CONFIG_VIDEO_RS_H264_KUNIT_TEST=m CONFIG_IIO_NPCM_ADC_RS=m
 
 SHELL := /bin/bash
 ARCH ?= x86_64
@@ -37,10 +36,10 @@ KDIR_CMD = scripts/check-kdir.sh $(KDIR)
 endif
 
 KBUILD = $(if $(MO),mkdir -p $(MO) && )$(MAKE) -C "$$kdir" M=$(CURDIR) \
-	$(if $(MO),MO=$(MO)) $(TOOLCHAIN) $(OUR_CONFIGS) \
+	$(if $(MO),MO=$(MO)) $(TOOLCHAIN) \
 	$(if $(CLIPPY),CLIPPY=1)
 
-.PHONY: all modules clean bootstrap demo check fmt fmtcheck rustdoc
+.PHONY: all modules clean bootstrap demo check fmt fmtcheck rustdoc graft
 all: modules
 
 modules:
@@ -58,6 +57,10 @@ demo: bootstrap
 
 check: bootstrap
 	@scripts/check.sh
+
+graft:
+	@[ -n "$(KDIR)" ] || { echo "usage: make graft KDIR=/path/to/linux-7.2 [UNDO=1]" >&2; exit 2; }
+	@scripts/graft.sh $(if $(UNDO),--undo) "$(KDIR)"
 
 fmt fmtcheck:
 	@scripts/rustfmt.sh $(if $(filter fmtcheck,$@),--check)

@@ -20,6 +20,13 @@ pub use ::kernel::*;
 
 pub mod bindings;
 
+// The modules below are grafted into a kernel tree's crate root
+// (rust/kernel/lib.rs) by scripts/graft.sh, with their attributes but
+// without `#[path]`: each is `kernel/NAME.rs` or `kernel/NAME/mod.rs`.
+#[cfg(CONFIG_RUST_BINDINGS_LAYOUT_KUNIT_TEST)]
+#[path = "kernel/bindings_layout_test.rs"]
+mod bindings_layout_test;
+#[cfg(CONFIG_RUST_IIO_ABSTRACTIONS)]
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
 #[path = "kernel/reset.rs"]

@@ -25,7 +25,7 @@ pub use device::{BufferOps, Device, DirectClaim, Info, ScanContext, Spec};
 pub use trigger::{AnyTrigger, Trigger, TriggerOps};
 pub use value::{Available, Value, ValueKind};
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_RUST_IIO_KUNIT_TEST)]
 mod tests;
 
 use crate::bindings;
