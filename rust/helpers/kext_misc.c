@@ -4,6 +4,8 @@
  * additions (rust/kernel/reset.rs) call.
  */
 
+#include <linux/reset.h>
+
 struct reset_control *rust_helper_reset_control_get_exclusive(struct device *dev,
 							     const char *id)
 {
