@@ -11,7 +11,8 @@
 #
 # Environment: BOOT_TIMEOUT (seconds for the x86_64 boot, default 900),
 # ARM_TIMEOUT (seconds for the arm boot, default 300; it takes about 60),
-# CHECK_ARM=0 to skip the arm boot, KEEP=1 to keep the results directory.
+# CHECK_ARM=0 to skip the arm boots, CHECK_GRAFT=0 to skip the grafted
+# kernels, KEEP=1 to keep the results directory.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TOP"
@@ -151,5 +152,19 @@ if [ "${CHECK_ARM:-1}" != 0 ]; then
 		record build_modules_arm fail
 	fi
 fi
+
+# Grafted kernels (scripts/check-graft.sh): our code grafted into a copy of
+# the pinned source, built in, booted on x86_64 (kunit.py run) and arm.
+check_graft() {
+	[ "${CHECK_GRAFT:-1}" != 0 ] || return 0
+	say "check: grafted kernels (scripts/check-graft.sh)"
+	GRAFT_ARM=${CHECK_ARM:-1} scripts/check-graft.sh "$results/graft" 2> >(tee "$results/graft.log" >&2)
+	local f
+	for f in graft kunit-x86_64 arm; do
+		[ -f "$results/graft/$f.ktap" ] && ktap "graft-$f" "$results/graft/$f.ktap"
+	done
+	[ -f "$results/graft/graft.ktap" ] || record graft fail
+}
+check_graft
 
 finish
