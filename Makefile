@@ -12,6 +12,7 @@
 #   make CLIPPY=1             the same, with clippy
 #   make demo                 build what is needed, boot QEMU, show the drivers
 #   make check                run every test (KUnit, guest scripts, arm boot)
+#   make check KASAN=1        ... and the x86_64 guest tests on the KASAN kernel
 #   make graft KDIR=/path [UNDO=1]
 #                             graft our code into a Linux 7.2 source tree
 #                             (scripts/graft.sh; UNDO=1 takes it out again)
@@ -56,7 +57,7 @@ demo: bootstrap
 	@scripts/demo.sh
 
 check: bootstrap
-	@scripts/check.sh
+	@KASAN=$(KASAN) scripts/check.sh
 
 graft:
 	@[ -n "$(KDIR)" ] || { echo "usage: make graft KDIR=/path/to/linux-7.2 [UNDO=1]" >&2; exit 2; }

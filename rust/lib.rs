@@ -26,13 +26,28 @@ pub mod bindings;
 #[cfg(CONFIG_RUST_BINDINGS_LAYOUT_KUNIT_TEST)]
 #[path = "kernel/bindings_layout_test.rs"]
 mod bindings_layout_test;
+#[cfg(CONFIG_COMMON_CLK)]
+#[path = "kernel/clk_ext.rs"]
+pub mod clk_ext;
+#[path = "kernel/faux_ext.rs"]
+pub mod faux_ext;
+#[path = "kernel/gpio.rs"]
+pub mod gpio;
 #[cfg(CONFIG_RUST_IIO_ABSTRACTIONS)]
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
+#[path = "kernel/media/mod.rs"]
+pub mod media;
+#[path = "kernel/pm_runtime.rs"]
+pub mod pm_runtime;
+#[path = "kernel/regulator_bulk.rs"]
+pub mod regulator_bulk;
 #[path = "kernel/reset.rs"]
 pub mod reset;
-#[path = "kernel/timed_completion.rs"]
-pub mod timed_completion;
+#[path = "kernel/srcu.rs"]
+pub mod srcu;
+#[path = "kernel/sync_ext.rs"]
+pub mod sync_ext;
 
 use ::kernel::prelude::*;
 
@@ -49,5 +64,14 @@ struct KernelExt;
 impl ::kernel::Module for KernelExt {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         Ok(KernelExt)
+    }
+}
+
+impl Drop for KernelExt {
+    fn drop(&mut self) {
+        // Work items of ours that free media objects must run before our
+        // code goes.
+        #[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
+        media::subdev::wait_for_deferred_frees();
     }
 }

@@ -215,6 +215,17 @@ iio_scan_channels() {
 	echo 1 >"$d/scan_elements/in_timestamp_en"
 }
 
+# hrtimer_trigger NAME: an hrtimer trigger NAME (configfs), made once per
+# boot and never removed: removing one is a use-after-free in Linux 7.2
+# (drivers/iio/industrialio-sw-trigger.c: trigger_drop_group() and then
+# configfs_rmdir() put the config item after iio_trig_hrtimer_remove() freed
+# the structure it is embedded in), which slab poisoning reports at the
+# next allocation of that memory, as corruption blamed on whoever allocates.
+hrtimer_trigger() {
+	[ -d "/sys/kernel/config/iio/triggers/hrtimer/$1" ] ||
+		mkdir "/sys/kernel/config/iio/triggers/hrtimer/$1"
+}
+
 # Directory of the IIO device bound to platform driver $1, if any.
 iio_dev_of_driver() {
 	local d drv

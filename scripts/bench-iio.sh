@@ -10,7 +10,9 @@
 # Direct-read latency: median of BENCH_READS reads of in_voltage0_raw, Rust
 # vs C. Buffered: the highest hrtimer trigger rate (of BENCH_RATES) the Rust
 # driver sustains for BENCH_SECS seconds without a lost scan, against the C
-# driver's direct-read rate (1 / its median latency). The guest side is
+# driver's direct-read rate (1 / its median latency). Own trigger: the
+# scan rate with 1 and 8 channels against the emulated converter's maximum
+# conversion rate (QEMU's model: 20 ADC clocks per conversion). The guest side is
 # scripts/guest-bench-iio.sh. Figures from an emulator: compare the ratios,
 # not the absolute values, and keep the host otherwise idle.
 set -euo pipefail
@@ -35,8 +37,15 @@ ARM_TESTS=$guest/bench_iio.sh scripts/check-arm.sh --timeout 1800 \
 
 python3 - "$out" <<'PY'
 import re, sys
-lat, rates = {}, []
+lat, rates, own, samp = {}, [], {}, None
 for line in open(sys.argv[1]):
+    m = re.search(r"# bench: sampling_frequency (\d+)", line)
+    if m:
+        samp = int(m.group(1))
+    m = re.search(r"# bench: own (\d+) (.*)", line)
+    if m:
+        f = m.group(2).split()
+        own[int(m.group(1))] = dict(zip(f[0::2], f[1::2]))
     m = re.search(r"# bench: latency (\S+) (.*)", line)
     if m:
         f = m.group(2).split()
@@ -76,4 +85,20 @@ print("  highest delivered rate without a lost scan: %d scans/s (hrtimer set to 
       % (best, best_req))
 print("  C direct-read rate (1 / median latency): %.0f Hz" % c_rate)
 print("  Rust buffered rate / C direct-read rate: %.2f (target >= 1)" % (best / c_rate))
+print()
+# QEMU's NPCM7xx ADC model (hw/adc/npcm7xx_adc.c) converts in 20 cycles of
+# its input clock times the prescaler 2 * (DIV + 1), i.e. 20 cycles of the
+# ADC clock the driver reports as in_voltage_sampling_frequency.
+CONV_CLOCKS = 20
+print("Own trigger (conversions back to back) against the emulated converter")
+if samp is None or not own:
+    sys.exit("benchmark: missing own-trigger figures")
+print("  ADC clock %d Hz, %d clocks per conversion: %.0f conversions/s at most"
+      % (samp, CONV_CLOCKS, samp / CONV_CLOCKS))
+print("  %9s %10s %12s %14s %8s" % ("channels", "scans/s", "model max/s", "ratio", "nonmono"))
+for nch in sorted(own):
+    d = own[nch]
+    cap = samp / (CONV_CLOCKS * nch)
+    print("  %9d %10s %12.0f %14.3f %8s" % (nch, d["rate_hz"], cap, float(d["rate_hz"]) / cap,
+                                            d["nonmono"]))
 PY

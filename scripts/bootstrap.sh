@@ -22,6 +22,7 @@ BOOKWORM_PKGS=(
 	qemu-system-x86 qemu-system-arm busybox-static
 	v4l-utils libiio-utils ffmpeg
 	device-tree-compiler udev
+	gnuplot-nox
 )
 
 stamp() { echo "$CACHE_DIR/stamps/$1"; }
@@ -169,6 +170,64 @@ virtme_ng() {
 	"$TOOLS_DIR/venv/bin/pip" install -q "virtme-ng==$VIRTME_NG_VERSION"
 }
 
+# A current v4l2-compliance, v4l2-ctl and media-ctl (bookworm's 1.22 predates
+# the streams, routing and client-capability API of 7.2). Debian's source
+# archives cannot be fetched from every mirror (deb-src files are missing on
+# this project's), so the tools come as the later suite's binary packages,
+# downloaded with `apt-get download` and unpacked into the cache together
+# with the libraries they need from the same suite. Nothing is installed:
+# thin wrappers run them through that suite's own dynamic loader with a
+# private library path, so the system's libraries are never touched.
+V4L_UTILS_PKGS=(v4l-utils libv4l-0t64 libv4l2rds0t64 libv4lconvert0t64 libc6
+	libgcc-s1 libstdc++6 libjson-c5 libudev1 libjpeg62-turbo libcap2)
+V4L_UTILS_TOOLS=(v4l2-compliance v4l2-ctl media-ctl)
+
+v4l_utils() {
+	local ver=$V4L_UTILS_VERSION suite=$V4L_UTILS_SUITE
+	if ! apt-cache madison v4l-utils | awk '{print $3}' | grep -qx "$ver"; then
+		local newest
+		newest=$(apt-cache madison v4l-utils | awk '{print $3}' | sort -V | tail -n1)
+		[ -n "$newest" ] || die "no v4l-utils in any configured suite"
+		if [ ! -f "$TOOLS_DIR/v4l-utils-$ver/.ok" ]; then
+			warn "v4l-utils $ver is gone; using the newest, $newest (set V4L_UTILS_VERSION=$newest to silence this)"
+			ver=$newest
+			suite=$(apt-cache madison v4l-utils | awk -v v="$ver" '$3 == v {print $6; exit}' | cut -d/ -f1)
+		fi
+	fi
+	local dest=$TOOLS_DIR/v4l-utils-$ver t
+	if [ ! -f "$dest/.ok" ]; then
+		local dl=$CACHE_DIR/debs/v4l-utils-$ver p root loader libpath
+		say "v4l-utils $ver: downloading ${#V4L_UTILS_PKGS[@]} binary packages from $suite (unpacked into the cache, never installed)"
+		rm -rf "$dl" "$dest"
+		mkdir -p "$dl" "$dest/bin"
+		for p in "${V4L_UTILS_PKGS[@]}"; do
+			if [ "$p" = v4l-utils ]; then p="$p=$ver"; else p="$p/$suite"; fi
+			(cd "$dl" && retry apt-get -o APT::Sandbox::User=root download -q "$p" >/dev/null) ||
+				die "could not download $p"
+		done
+		root=$dest/root
+		for p in "$dl"/*.deb; do dpkg-deb -x "$p" "$root"; done
+		loader=$(find "$root" -name 'ld-linux-x86-64.so.2' | head -n1)
+		[ -n "$loader" ] || die "v4l-utils: no dynamic loader in the unpacked libc6"
+		libpath=$root/usr/lib/x86_64-linux-gnu:$root/lib/x86_64-linux-gnu
+		for t in "${V4L_UTILS_TOOLS[@]}"; do
+			printf '#!/bin/sh\n# v4l-utils %s from Debian %s, run with its own libraries (scripts/bootstrap.sh)\nexec %s --library-path %s %s "$@"\n' \
+				"$ver" "$suite" "$loader" "$libpath" "$root/usr/bin/$t" >"$dest/bin/$t"
+			chmod +x "$dest/bin/$t"
+			# The loader lists what it resolves; "not found" is a missing library.
+			if "$loader" --list --library-path "$libpath" "$root/usr/bin/$t" 2>&1 | grep 'not found'; then
+				die "v4l-utils: $t needs a library that V4L_UTILS_PKGS does not bring"
+			fi
+		done
+		"$dest/bin/v4l2-compliance" --version 2>&1 | grep -q "${ver%%-*}" ||
+			die "v4l-utils: v4l2-compliance does not report version ${ver%%-*}"
+		rm -rf "$dl"
+		touch "$dest/.ok"
+	fi
+	mkdir -p "$TOOLS_DIR/bin"
+	for t in "${V4L_UTILS_TOOLS[@]}"; do ln -sfn "$dest/bin/$t" "$TOOLS_DIR/bin/$t"; done
+}
+
 mkdir -p "$CACHE_DIR" "$TOOLS_DIR" "$SRC_DIR"
 apt_sources
 apt_packages
@@ -177,6 +236,7 @@ kernel_source
 armhf_busybox
 bindgen_cli
 virtme_ng
+v4l_utils
 rustup component list --installed 2>/dev/null | grep -q '^rust-src' ||
 	true # the kernel uses RUST_LIB_SRC from Debian, not rustup's rust-src
 say "toolchain ready: rustc $(rustc_version), bindgen $BINDGEN_VERSION, kernel $(kernel_src)"

@@ -43,10 +43,11 @@ fi
 KDIR=$kdir "$TOP/scripts/arm-initramfs.sh" "$initrd" "${tests[@]}" "$@"
 
 say "arm: booting $(cat "$kdir/include/config/kernel.release") on QEMU npcm750-evb (timeout ${timeout} s)"
-# The Python side enforces the timeout itself (and kills QEMU); timeout(1)
-# is the backstop should it hang.
+# The Python side enforces the timeout itself (and kills QEMU), counted from
+# when QEMU is up (it waits up to 600 s for that); timeout(1) is the
+# backstop should it hang.
 status=0
-timeout --kill-after=10 $((${timeout%.*} + 30)) \
+timeout --kill-after=10 $((${timeout%.*} + 600 + 60)) \
 	python3 "$TOP/scripts/qemu-arm.py" --quiet --timeout "$timeout" \
 	--kernel "$kdir/arch/arm/boot/zImage" \
 	--dtb "$kdir/arch/arm/boot/dts/nuvoton/nuvoton-npcm750-evb.dtb" \

@@ -12,7 +12,9 @@
 # Environment: BOOT_TIMEOUT (seconds for the x86_64 boot, default 900),
 # ARM_TIMEOUT (seconds for the arm boot, default 300; it takes about 60),
 # CHECK_ARM=0 to skip the arm boots, CHECK_GRAFT=0 to skip the grafted
-# kernels, KEEP=1 to keep the results directory.
+# kernels, KASAN=1 to boot the KASAN flavour (x86_64-debug) too, KEEP=1 to
+# keep the results directory. A guest that times out gets SysRq-w and -t
+# before it is killed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TOP"
@@ -44,6 +46,32 @@ ktap() {
 	[ "$f" = 0 ] || failures+=("$name (see $results/$name.parsed)")
 	printf '%-40s passed %3d  failed %3d  skipped %3d\n' "$name" "$p" "$f" "$s"
 	[ "$f" = 0 ] || grep -E 'FAILED|ERROR|CRASHED' "$results/$name.parsed" | head -n 20
+}
+
+# guest_boot TIMEOUT LOG COMMAND...: runs a QEMU guest (COMMAND, e.g. vng) in
+# a process group of its own, output to LOG. After TIMEOUT seconds it sends
+# SysRq-w and -t over $sysrq_sock (their output goes to every console,
+# LOG included) and kills the group: QEMU too, which timeout(1) would leave
+# running. Returns COMMAND's status, 124 on timeout.
+guest_boot() {
+	local to=$1 log=$2 pid t=0
+	shift 2
+	setsid "$@" </dev/null >"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null && [ $t -lt "$to" ]; do
+		sleep 1
+		t=$((t + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "check: guest timeout after ${to}s: SysRq-w and -t" >>"$log"
+		python3 "$TOP/scripts/sysrq.py" "$sysrq_sock" wt >>"$log.sysrq" 2>&1
+		kill -TERM -- "-$pid" 2>/dev/null
+		sleep 5
+		kill -KILL -- "-$pid" 2>/dev/null
+		wait "$pid"
+		return 124
+	fi
+	wait "$pid"
 }
 
 finish() {
@@ -101,34 +129,65 @@ for t in tests/host/*.sh; do
 	ktap "host-$name" "$results/host-$name.ktap"
 done
 
-say "check: x86_64 guest (virtme-ng, TCG, timeout ${BOOT_TIMEOUT}s)"
-mapfile -t mods < <(echo build/x86_64/kernel_ext.ko; find build/x86_64/drivers build/x86_64/tests -name '*.ko' 2>/dev/null | sort)
-mapfile -t scripts < <([ -d tests/guest ] && find tests/guest -name '*.sh' | sort)
-guest_out=$results/guest
-mkdir -p "$guest_out"
-start=$SECONDS
-timeout --foreground -k 10 "$BOOT_TIMEOUT" vng --run "$kx86/arch/x86/boot/bzImage" \
-	--disable-kvm --memory 2G --cpus 2 --verbose --rwdir "$guest_out" \
-	--exec "sh $TOP/scripts/guest-run.sh $guest_out ${mods[*]/#/$TOP/} -- ${scripts[*]/#/$TOP/}" \
-	</dev/null >"$results/guest-console.log" 2>&1
-rc=$?
-if [ $rc = 124 ] || [ $rc = 137 ]; then
-	tail -n 20 "$results/guest-console.log"
-	echo "error: the x86_64 guest did not finish within ${BOOT_TIMEOUT}s (BOOT_TIMEOUT)" >&2
-	record boot_x86_64 fail
-elif [ ! -f "$guest_out/kernel_log.ktap" ]; then
-	tail -n 20 "$results/guest-console.log"
-	echo "error: the x86_64 guest stopped before finishing its tests (exit status $rc)" >&2
-	record boot_x86_64 fail
-else
-	record boot_x86_64 ok
-	say "check: guest finished in $((SECONDS - start)) s"
+# x86_guest FLAVOUR KDIR: one virtme-ng boot of kernel KDIR with our
+# modules built for FLAVOUR (build/FLAVOUR/) and every guest script.
+x86_guest() {
+	local flavour=$1 kdir=$2 tag=${1#x86_64} f rc start=$SECONDS
+	local out=$results/guest$tag mods scripts
+	say "check: $flavour guest (virtme-ng, TCG, timeout ${BOOT_TIMEOUT}s)"
+	mapfile -t mods < <(echo "build/$flavour/kernel_ext.ko"
+		find "build/$flavour/drivers" "build/$flavour/tests" -name '*.ko' \
+			-not -path '*/tests/camera/*' 2>/dev/null | sort)
+	mapfile -t scripts < <([ -d tests/guest ] && find tests/guest -name '*.sh' | sort)
+	mkdir -p "$out"
+	# The emulated camera board (tests/camera) is loaded by its own suite.
+	# A second serial console (ttyS1) on a socket, for SysRq if the guest
+	# hangs: scripts/sysrq.py sends a break through QEMU's mux and the key.
+	sysrq_sock=$results/sysrq$tag.sock
+	guest_boot "$BOOT_TIMEOUT" "$results/guest$tag-console.log" vng --run "$kdir/arch/x86/boot/bzImage" \
+		--disable-kvm --memory 2G --cpus 2 --verbose --rwdir "$out" \
+		--qemu-opts="-chardev socket,id=sysrq,path=$sysrq_sock,server=on,wait=off,mux=on -serial chardev:sysrq" \
+		--append "console=ttyS1 console=ttyS0" "${VNG_APPEND[@]}" \
+		--exec "sh $TOP/scripts/guest-run.sh $out ${mods[*]/#/$TOP/} -- ${scripts[*]/#/$TOP/}"
+	rc=$?
+	if [ $rc = 124 ] || [ $rc = 137 ]; then
+		tail -n 20 "$results/guest$tag-console.log"
+		echo "error: the $flavour guest did not finish within ${BOOT_TIMEOUT}s (BOOT_TIMEOUT); SysRq-w/-t output in $results/guest$tag-console.log" >&2
+		record "boot_$flavour" fail
+	elif [ ! -f "$out/kernel_log.ktap" ]; then
+		tail -n 20 "$results/guest$tag-console.log"
+		echo "error: the $flavour guest stopped before finishing its tests (exit status $rc)" >&2
+		record "boot_$flavour" fail
+	else
+		record "boot_$flavour" ok
+		say "check: $flavour guest finished in $((SECONDS - start)) s"
+	fi
+	for f in "$out"/*.ktap; do
+		[ -e "$f" ] || continue
+		ktap "${tag:+kasan-}$(basename "$f" .ktap)" "$f"
+	done
+	[ -s "$out/kernel-problems.log" ] && { echo "Kernel log problems:"; head -n 20 "$out/kernel-problems.log"; }
+	return 0
+}
+
+x86_guest x86_64 "$kx86"
+
+# KASAN=1: the same boot on the KASAN flavour (x86_64-debug), modules built
+# against it into build/x86_64-debug/.
+if [ "${KASAN:-0}" != 0 ]; then
+	start=$SECONDS
+	say "check: x86_64-debug (KASAN) kernel"
+	if kdbg=$(scripts/build-kernel.sh x86_64-debug) &&
+		make FLAVOUR=x86_64-debug >"$results/build-kasan.log" 2>&1; then
+		record build_x86_64_debug ok
+		say "check: KASAN kernel and modules ready after $((SECONDS - start)) s"
+		x86_guest x86_64-debug "$kdbg"
+		say "check: KASAN part took $((SECONDS - start)) s"
+	else
+		tail -n 30 "$results/build-kasan.log"
+		record build_x86_64_debug fail
+	fi
 fi
-for f in "$guest_out"/*.ktap; do
-	[ -e "$f" ] || continue
-	ktap "$(basename "$f" .ktap)" "$f"
-done
-[ -s "$guest_out/kernel-problems.log" ] && { echo "Kernel log problems:"; head -n 20 "$guest_out/kernel-problems.log"; }
 
 if [ "${CHECK_ARM:-1}" != 0 ]; then
 	say "check: arm modules (with clippy)"

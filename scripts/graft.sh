@@ -27,7 +27,8 @@
 #   descend into subdirectories are left out: the kernel descends into its
 #   own, the graft into ours); where the tree does not, the directory is
 #   copied whole and `obj-y += DIR/` is added to the Makefile (or Kbuild)
-#   of its nearest ancestor that the tree has.
+#   of its nearest ancestor that the tree has. A directory whose Kbuild has
+#   a `# graft-skip` line is left out, with everything below it.
 # - Every Kconfig file below rust/, drivers/ and tests/: where the tree has
 #   that file, our entries go in before its closing endmenu/endif (or before
 #   the end of the block named by a `# graft-into: LINE` comment); `source`
@@ -171,6 +172,13 @@ our_files() {
 	fi | sort -u
 }
 mapfile -t ours < <(our_files rust drivers tests)
+# Directories whose Kbuild has a `# graft-skip` line (test infrastructure)
+# are left out, with everything below them.
+mapfile -t skipped < <(printf '%s\n' "${ours[@]}" | grep -E '^(drivers|tests)/.*/Kbuild$' |
+	while IFS= read -r f; do grep -qE '^#[[:space:]]*graft-skip[[:space:]]*$' "$TOP/$f" && dirname "$f"; done)
+if [ ${#skipped[@]} -gt 0 ]; then
+	mapfile -t ours < <(printf '%s\n' "${ours[@]}" | grep -vE "^($(printf '%s/|' "${skipped[@]}" | sed 's/|$//'))")
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -6,7 +6,8 @@
 #
 # Loads each module in order, keeping what the kernel logs while it loads
 # (its KUnit suites run at insmod) as OUTDIR/kunit-<module>.ktap; then runs
-# each guest test script, which prints KTAP, into OUTDIR/script-<name>.ktap;
+# each guest test script, which prints KTAP, into OUTDIR/script-<name>.ktap
+# (with OUTDIR in its environment, for files it keeps);
 # then unloads the modules in reverse order. Last, the kernel log of the whole run
 # must show no oops, BUG, WARNING or leak: that is one more KTAP result.
 out=$1
@@ -20,6 +21,13 @@ done
 
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
 dmesg -n 1 # keep the console for our own output
+# scripts/check.sh's SysRq console (ttyS1): the 8250 driver only receives
+# (a break, then the SysRq key) on a port that is open. Hold it open.
+holder=
+if [ -c /dev/ttyS1 ]; then
+	sleep 100000 </dev/ttyS1 >/dev/null 2>&1 &
+	holder=$!
+fi
 dmesg > "$out/boot.log"
 
 loaded=
@@ -47,7 +55,7 @@ for s in "$@"; do
 	name=$(basename "$s" .sh)
 	echo "guest: running $name"
 	dmesg -C
-	sh "$s" > "$out/script-$name.ktap" 2>&1
+	OUTDIR=$out sh "$s" > "$out/script-$name.ktap" 2>&1
 	dmesg >> "$out/kernel.log"
 done
 
@@ -66,4 +74,5 @@ if grep -E 'Oops|BUG:|kernel BUG|WARNING:|Call Trace|unreferenced object|general
 	status="not ok"
 fi
 printf 'KTAP version 1\n1..1\n%s 1 kernel_log_clean\n' "$status" > "$out/kernel_log.ktap"
+[ -n "$holder" ] && kill "$holder"
 echo "guest: done"

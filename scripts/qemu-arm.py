@@ -19,6 +19,11 @@ Host and guest never synchronise by sleeping: on this machine model the
 guest clock runs ~15x faster than the host's.
 
 The console log is saved (--log); the guest's KTAP document goes to stdout.
+A guest that times out first gets SysRq-w (blocked tasks) and SysRq-t (all
+tasks) -- a serial break sent over QMP (chardev-send-break) and the command
+key on the console, which the 8250 console driver takes as SysRq -- so that
+the log shows where it hangs.
+
 Exit status: 0 all tests passed, 1 a test failed, 2 timeout, 3 kernel
 crash (Oops, BUG, WARNING, panic), 4 QEMU failed.
 """
@@ -42,9 +47,13 @@ ADC = "/machine/soc/adc"
 SETTABLE = re.compile(r"adci\[[0-7]\]|vref")
 GETTABLE = re.compile(r"adci\[[0-7]\]|iref")
 REQUEST = re.compile(r"@@QMP (\d+) (set|get) ([a-z]+(?:\[\d+\])?)(?:=(\d+))?$")
+# Anything the debug options of the test kernel report: oopses, BUG (incl.
+# KASAN, sleeping in atomic), WARN, lockdep, debugobjects, hung tasks.
 CRASH = re.compile(
     r"Kernel panic - not syncing|Internal error: Oops|Unable to handle kernel"
     r"|\bBUG: |------------\[ cut here \]------------|WARNING: CPU: \d+ PID"
+    r"|WARNING: possible |WARNING: inconsistent lock|ODEBUG: |UBSAN: "
+    r"|INFO: task .* blocked for more than"
 )
 PANIC = "Kernel panic - not syncing"
 # Kernel messages on the console start with a PRINTK_TIME stamp.
@@ -113,6 +122,43 @@ def connect_unix(path, deadline, proc=None):
             time.sleep(0.05)
 
 
+def read_quiet(con, sink, quiet_s, max_s):
+    """Reads the console into sink(line) until it is quiet for quiet_s host
+    seconds or max_s have passed."""
+    end = time.monotonic() + max_s
+    last = time.monotonic()
+    partial = b""
+    while time.monotonic() < end and time.monotonic() - last < quiet_s:
+        r, _, _ = select.select([con], [], [], 0.2)
+        if not r:
+            continue
+        chunk = con.recv(65536)
+        if not chunk:
+            break
+        last = time.monotonic()
+        partial += chunk
+        *complete, partial = partial.split(b"\n")
+        for raw in complete:
+            sink(raw.decode("utf-8", "replace").rstrip("\r"))
+    if partial:
+        sink(partial.decode("utf-8", "replace").rstrip("\r"))
+
+
+def sysrq(qmp, con, sink, keys="wt"):
+    """SysRq over the serial console: a break (QMP chardev-send-break on the
+    console's chardev), then the command key within the 5 s the 8250 driver
+    waits for it. Each key's output is read into sink until quiet."""
+    for key in keys:
+        try:
+            qmp.cmd("chardev-send-break", id="con")
+            con.sendall(key.encode())
+        except (OSError, RuntimeError, QMPError) as e:
+            log(f"SysRq-{key} could not be sent: {e}")
+            return
+        log(f"sent SysRq-{key}")
+        read_quiet(con, sink, quiet_s=3, max_s=60)
+
+
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--kernel", required=True, help="zImage")
@@ -121,6 +167,8 @@ def parse_args():
     p.add_argument("--qemu", default="qemu-system-arm")
     p.add_argument("--timeout", type=float, default=300,
                    help="hard limit for the whole run, host seconds")
+    p.add_argument("--start-timeout", type=float, default=600,
+                   help="limit for QEMU to start (a loaded machine may queue it), host seconds")
     p.add_argument("--boot-timeout", type=float, default=120,
                    help="limit until /init reports @@BOOTED, host seconds")
     p.add_argument("--log", default="console.log", help="console log file")
@@ -204,6 +252,7 @@ def main():
                             stderr=subprocess.STDOUT)
     logf = open(a.log, "w", encoding="utf-8", errors="replace")
     lines, partial = [], b""
+    before_sysrq = None
     booted = done = qmp = None
     crash, status = [], None
 
@@ -214,8 +263,12 @@ def main():
         status = code
 
     try:
-        con = connect_unix(con_path, min(deadline, start + 30), proc)
-        qmp = QMP(qmp_path, min(deadline, start + 30), proc)
+        # QEMU may take a while to start on a loaded machine; the time
+        # limits count from when it is up.
+        con = connect_unix(con_path, start + a.start_timeout, proc)
+        qmp = QMP(qmp_path, start + a.start_timeout, proc)
+        start = time.monotonic()
+        deadline = start + a.timeout
         props = sorted(p["name"] for p in qmp.cmd("qom-list", path=ADC))
         log(f"{ADC} properties: {' '.join(props)}")
         log(f"{ADC} iref = {qmp.cmd('qom-get', path=ADC, property='iref')} µV")
@@ -260,6 +313,22 @@ def main():
                 if "@@QMP" in line:
                     con.sendall(answer(qmp, line).encode() + b"\n")
             logf.flush()
+        if status == 2 and qmp:
+            # Where is it stuck? Blocked tasks, then all tasks.
+            before_sysrq = len(lines)
+            sysrq_lines = []
+
+            def sink(line):
+                lines.append(line)
+                sysrq_lines.append(line)
+                logf.write(line + "\n")
+
+            sysrq(qmp, con, sink)
+            logf.flush()
+            blocked = [l for l in sysrq_lines if not l.startswith("@@")]
+            log(f"SysRq output: {len(blocked)} lines in {a.log}; the first 80:")
+            for line in blocked[:80]:
+                log("  | " + line)
     except (OSError, RuntimeError, TimeoutError) as e:
         finish(4, f"error: {e}")
     finally:
@@ -298,7 +367,7 @@ def main():
                 log("  qemu| " + line)
     if status not in (0, 1):
         log(f"last console lines (full log: {a.log}):")
-        for line in lines[-25:]:
+        for line in lines[:before_sysrq][-25:]:
             log("  | " + line)
     timing = f"boot {booted:.1f} s" if booted else "no boot"
     if done:

@@ -20,10 +20,17 @@
 #include <linux/iio/triggered_buffer.h>
 #include <linux/iio/types.h>
 #include <linux/reset.h>
+#include <linux/gpio/consumer.h>
+#include <linux/i2c.h>
+#include <linux/pm_runtime.h>
+#include <linux/regulator/consumer.h>
+#include <linux/srcu.h>
+#include <linux/workqueue.h>
 
 #include <media/media-device.h>
 #include <media/media-entity.h>
 #include <media/media-request.h>
+#include <media/mipi-csi2.h>
 #include <media/v4l2-async.h>
 #include <media/v4l2-common.h>
 #include <media/v4l2-ctrls.h>
@@ -32,6 +39,7 @@
 #include <media/v4l2-event.h>
 #include <media/v4l2-fh.h>
 #include <media/v4l2-fwnode.h>
+#include <media/v4l2-mc.h>
 #include <media/v4l2-ioctl.h>
 #include <media/v4l2-mem2mem.h>
 #include <media/v4l2-subdev.h>

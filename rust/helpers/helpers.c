@@ -15,3 +15,6 @@
 #include "iio.c"
 #include "kext_misc.c"
 #include "layout.c"
+#include "media.c"
+#include "media_subdev.c"
+#include "pm_gpio.c"

@@ -60,12 +60,6 @@ void *rust_helper_iio_trigger_get_drvdata(struct iio_trigger *trig)
 	return iio_trigger_get_drvdata(trig);
 }
 
-/* The trigger of a poll function's device, or NULL. */
-struct iio_trigger *rust_helper_iio_pollfunc_trigger(struct iio_poll_func *pf)
-{
-	return pf->indio_dev->trig;
-}
-
 struct iio_trigger *rust_helper_iio_trigger_get(struct iio_trigger *trig)
 {
 	return iio_trigger_get(trig);
@@ -74,6 +68,21 @@ struct iio_trigger *rust_helper_iio_trigger_get(struct iio_trigger *trig)
 void rust_helper_iio_trigger_put(struct iio_trigger *trig)
 {
 	iio_trigger_put(trig);
+}
+
+/*
+ * iio_trigger_poll() demultiplexes to the consumers' interrupts, which
+ * needs local interrupts disabled (it is meant for hard interrupt
+ * handlers); this makes it callable from any context
+ * (rust/kernel/iio/trigger.rs, Trigger::poll).
+ */
+void rust_helper_iio_trigger_poll_irqs_off(struct iio_trigger *trig)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	iio_trigger_poll(trig);
+	local_irq_restore(flags);
 }
 
 #endif /* IS_REACHABLE(CONFIG_IIO) */

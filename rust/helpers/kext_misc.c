@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Static inline functions outside IIO and media that our kernel-wide
- * additions (rust/kernel/reset.rs) call.
+ * additions (rust/kernel/reset.rs, rust/kernel/sync_ext.rs) call.
  */
 
 #include <linux/reset.h>
@@ -10,4 +10,32 @@ struct reset_control *rust_helper_reset_control_get_exclusive(struct device *dev
 							     const char *id)
 {
 	return reset_control_get_exclusive(dev, id);
+}
+
+/*
+ * spin_lock_irqsave() and friends are macros that write the saved interrupt
+ * state into an lvalue; these return it or take it by value
+ * (rust/kernel/sync_ext.rs).
+ */
+unsigned long rust_helper_spin_lock_irqsave(spinlock_t *lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	return flags;
+}
+
+bool rust_helper_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags)
+{
+	return spin_trylock_irqsave(lock, *flags);
+}
+
+void rust_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
+{
+	spin_unlock_irqrestore(lock, flags);
+}
+
+bool rust_helper_irqs_disabled(void)
+{
+	return irqs_disabled();
 }

@@ -124,7 +124,7 @@ ktap_result $r rmmod_refused_while_open
 # the IIO core holds the driver module while a trigger feeds the device;
 # once the buffer is off, rmmod works.
 r=0
-mkdir /sys/kernel/config/iio/triggers/hrtimer/robust || r=1
+hrtimer_trigger robust || r=1
 echo 0 >"$dev/buffer/enable"
 buffer_setup robust 2 5
 echo 1 >"$dev/buffer/enable" || r=1
@@ -133,7 +133,6 @@ echo 0 >"$dev/buffer/enable" || r=1
 echo "" >"$dev/trigger/current_trigger"
 rmmod npcm_adc_rs || r=1
 iio_dev_of_driver npcm_adc_rs >/dev/null && r=1
-rmdir /sys/kernel/config/iio/triggers/hrtimer/robust || r=1
 ktap_result $r rmmod_refused_while_buffer_on
 
 # 11..12: remove the sysfs trigger the running buffer uses.

@@ -46,6 +46,7 @@ const LISTED: &[&str] = &[
     "chroma_qp_map",
     "zero_threshold",
     "div64",
+    "suspend_resume",
 ];
 
 /// Runs `tiny_encode` (two 32x32 frames through the whole encoder) with its
@@ -108,6 +109,11 @@ mod tests {
     #[test]
     fn div64() {
         assert_eq!(run("div64"), Ok(()));
+    }
+
+    #[test]
+    fn suspend_resume() {
+        assert_eq!(run("suspend_resume"), Ok(()));
     }
 
     #[test]

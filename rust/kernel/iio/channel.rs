@@ -7,10 +7,13 @@
 //! A [`ChanSpec`] is a C `struct iio_chan_spec` built with `const fn`s, so
 //! that a driver's channel table is a `const` like in C. [`validate`] checks
 //! a table for the mistakes the C core only reports at registration (or
-//! not at all); used in a `const` item, it fails the build.
+//! not at all) and returns a [`ChanError`]; [`iio_channels!`] runs it at
+//! compile time, so that a bad table fails the build. Nothing here panics at
+//! run time: [`crate::iio::Device::new`] validates the table again and
+//! refuses a bad one with `EINVAL`.
 //!
 //! ```
-//! use kernel::iio::channel::{self, ChanInfo, ChanSpec, ChanType, InfoMask, ScanType};
+//! use kernel::iio::channel::{ChanInfo, ChanSpec, ChanType, InfoMask, ScanType};
 //!
 //! const fn adc(ch: i32) -> ChanSpec {
 //!     ChanSpec::new(ChanType::Voltage)
@@ -21,8 +24,10 @@
 //! }
 //!
 //! const CHANNELS: &[ChanSpec] =
-//!     channel::validate(&[adc(0), adc(1), ChanSpec::soft_timestamp(2)]);
+//!     kernel::iio_channels![adc(0), adc(1), ChanSpec::soft_timestamp(2)];
 //! ```
+//!
+//! [`iio_channels!`]: crate::iio_channels
 
 use crate::{bindings, ffi::c_ulong};
 use core::mem::offset_of;
@@ -349,12 +354,11 @@ impl ChanSpec {
         self
     }
 
-    /// The same as element `scan_index` of scans, in format `scan_type`.
+    /// The same as element `scan_index` of scans, in format `scan_type`. A
+    /// negative `scan_index` leaves the channel out of scans, as in C.
     ///
-    /// In a `const`, an invalid `scan_type` fails the build.
+    /// An invalid `scan_type` is reported by [`validate`].
     pub const fn scan(mut self, scan_index: i32, scan_type: ScanType) -> Self {
-        assert!(scan_type.is_valid(), "invalid scan type");
-        assert!(scan_index >= 0, "scan index must not be negative");
         self.0.scan_index = scan_index;
         let bytes = scan_type.to_union_bytes();
         // SAFETY: The union is plain integer storage of `UNION_SIZE` bytes;
@@ -394,28 +398,42 @@ impl ChanSpec {
     /// The scan format, for a channel in scans.
     pub fn scan_type(&self) -> Option<ScanType> {
         if self.0.scan_index < 0 {
-            return None;
+            None
+        } else {
+            Some(self.raw_scan_type())
         }
-        // SAFETY: By the type invariant, `scan_type` is the active member.
-        let st = unsafe { self.0.__bindgen_anon_1.scan_type.as_ref() };
-        // SAFETY: Reading the `sign` member of a `char` union.
-        let sign = unsafe { st.__bindgen_anon_1.sign };
-        Some(ScanType {
-            sign: if sign == b's' {
+    }
+
+    /// The `scan_type` member of the union, decoded from its bytes (in a
+    /// `const fn`, where the bindgen union accessors cannot be used).
+    const fn raw_scan_type(&self) -> ScanType {
+        let u = &raw const self.0.__bindgen_anon_1;
+        // SAFETY: The union is plain integer storage of `UNION_SIZE` bytes,
+        // so it can be read as a byte array (of alignment 1).
+        let b = unsafe { &*u.cast::<[u8; UNION_SIZE]>() };
+        let off = offset_of!(bindings::iio_scan_type, endianness);
+        let mut e = [0u8; core::mem::size_of::<bindings::iio_endian>()];
+        let mut i = 0;
+        while i < e.len() {
+            e[i] = b[off + i];
+            i += 1;
+        }
+        ScanType {
+            sign: if b[offset_of!(bindings::iio_scan_type, __bindgen_anon_1)] == b's' {
                 Sign::Signed
             } else {
                 Sign::Unsigned
             },
-            realbits: st.realbits,
-            storagebits: st.storagebits,
-            shift: st.shift,
-            repeat: st.repeat,
-            endianness: match st.endianness {
+            realbits: b[offset_of!(bindings::iio_scan_type, realbits)],
+            storagebits: b[offset_of!(bindings::iio_scan_type, storagebits)],
+            shift: b[offset_of!(bindings::iio_scan_type, shift)],
+            repeat: b[offset_of!(bindings::iio_scan_type, repeat)],
+            endianness: match bindings::iio_endian::from_ne_bytes(e) {
                 bindings::iio_endian_IIO_BE => Endian::Big,
                 bindings::iio_endian_IIO_LE => Endian::Little,
                 _ => Endian::Cpu,
             },
-        })
+        }
     }
 
     /// The C structure, for the core.
@@ -440,26 +458,71 @@ impl ChanSpec {
     }
 }
 
-/// Checks a channel table and returns it. In a `const` item any error fails
-/// the build:
+/// What [`validate`] found wrong with a channel table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChanError {
+    /// An attribute is both separate and shared, or shared at two levels.
+    InfoOverlap,
+    /// A scan type the core cannot lay out (see [`ScanType::is_valid`]).
+    ScanType,
+    /// Two channels have the same scan index.
+    DuplicateScanIndex,
+    /// More than one timestamp channel in scans.
+    TwoTimestamps,
+    /// The timestamp is not the element with the highest scan index.
+    TimestampNotLast,
+    /// Two indexed channels of the same type, number and direction (the
+    /// same sysfs name).
+    DuplicateName,
+}
+
+impl ChanError {
+    /// A sentence for logs and build errors.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InfoOverlap => "an attribute is both separate and shared",
+            Self::ScanType => "a scan type the IIO core cannot lay out",
+            Self::DuplicateScanIndex => "two channels with the same scan index",
+            Self::TwoTimestamps => "more than one timestamp channel",
+            Self::TimestampNotLast => "the timestamp must have the highest scan index",
+            Self::DuplicateName => "two channels with the same name",
+        }
+    }
+}
+
+impl From<ChanError> for crate::error::Error {
+    fn from(_: ChanError) -> Self {
+        crate::error::code::EINVAL
+    }
+}
+
+/// Checks a channel table and returns it:
 ///
-/// - an attribute both separate and shared;
+/// - an attribute both separate and shared ([`ChanError::InfoOverlap`]);
+/// - scan types the core cannot lay out ([`ScanType::is_valid`]);
 /// - two channels with the same scan index;
 /// - a timestamp channel that is not the last of the scan, or more than one;
 /// - two indexed channels of the same type and number (same sysfs name).
-pub const fn validate(chans: &[ChanSpec]) -> &[ChanSpec] {
+///
+/// Use it through [`iio_channels!`](crate::iio_channels) to check a table
+/// at compile time.
+pub const fn validate(chans: &[ChanSpec]) -> Result<&[ChanSpec], ChanError> {
     let mut ts_index = -1;
     let mut max_index = -1;
     let mut i = 0;
     while i < chans.len() {
         let c = &chans[i];
-        assert!(
-            !c.info_overlaps(),
-            "an attribute is both separate and shared"
-        );
+        if c.info_overlaps() {
+            return Err(ChanError::InfoOverlap);
+        }
         let si = c.0.scan_index;
+        if si >= 0 && !c.raw_scan_type().is_valid() {
+            return Err(ChanError::ScanType);
+        }
         if c.0.type_ == bindings::iio_chan_type_IIO_TIMESTAMP && si >= 0 {
-            assert!(ts_index < 0, "more than one timestamp channel");
+            if ts_index >= 0 {
+                return Err(ChanError::TwoTimestamps);
+            }
             ts_index = si;
         }
         if si > max_index {
@@ -468,22 +531,47 @@ pub const fn validate(chans: &[ChanSpec]) -> &[ChanSpec] {
         let mut j = i + 1;
         while j < chans.len() {
             let d = &chans[j];
-            assert!(si < 0 || si != d.0.scan_index, "duplicate scan index");
-            assert!(
-                !(c.0.type_ == d.0.type_
-                    && c.0.channel == d.0.channel
-                    && c.bits() & BIT_INDEXED != 0
-                    && d.bits() & BIT_INDEXED != 0
-                    && c.bits() & BIT_OUTPUT == d.bits() & BIT_OUTPUT),
-                "two channels with the same name"
-            );
+            if si >= 0 && si == d.0.scan_index {
+                return Err(ChanError::DuplicateScanIndex);
+            }
+            if c.0.type_ == d.0.type_
+                && c.0.channel == d.0.channel
+                && c.bits() & BIT_INDEXED != 0
+                && d.bits() & BIT_INDEXED != 0
+                && c.bits() & BIT_OUTPUT == d.bits() & BIT_OUTPUT
+            {
+                return Err(ChanError::DuplicateName);
+            }
             j += 1;
         }
         i += 1;
     }
-    assert!(
-        ts_index < 0 || ts_index == max_index,
-        "the timestamp must have the highest scan index"
-    );
-    chans
+    if ts_index >= 0 && ts_index != max_index {
+        return Err(ChanError::TimestampNotLast);
+    }
+    Ok(chans)
+}
+
+/// A channel table checked by [`validate`] at compile time: a bad table
+/// fails the build with the error's sentence.
+///
+/// ```
+/// use kernel::iio::channel::{ChanSpec, ChanType, ScanType};
+///
+/// const CHANNELS: &[ChanSpec] = kernel::iio_channels![
+///     ChanSpec::new(ChanType::Voltage).indexed(0).scan(0, ScanType::unsigned(12, 16)),
+///     ChanSpec::soft_timestamp(1),
+/// ];
+/// ```
+#[macro_export]
+macro_rules! iio_channels {
+    ($($chan:expr),+ $(,)?) => {
+        const {
+            const TABLE: &[$crate::iio::channel::ChanSpec] = &[$($chan),+];
+            match $crate::iio::channel::validate(TABLE) {
+                ::core::result::Result::Ok(c) => c,
+                ::core::result::Result::Err(e) => ::core::panic!("{}", e.as_str()),
+            }
+        }
+    };
 }

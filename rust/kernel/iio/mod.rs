@@ -5,11 +5,14 @@
 //! C headers: [`include/linux/iio/`](srctree/include/linux/iio/)
 //!
 //! - [`device::Device`]: an IIO device with driver data, its callbacks
-//!   ([`device::Info`], [`device::BufferOps`]) and its registration, tied
-//!   to the parent's binding;
-//! - [`channel::ChanSpec`]: `const` channel specifications;
+//!   ([`device::Info`], [`device::BufferOps`]), made unregistered
+//!   ([`device::UnregisteredDevice`]) and kept registered by a
+//!   [`device::Registration`];
+//! - [`channel::ChanSpec`]: `const` channel specifications, checked at
+//!   compile time by [`iio_channels!`](crate::iio_channels);
 //! - [`value::Value`]: the typed `IIO_VAL_*` values;
-//! - [`trigger::Trigger`]: triggers with driver data and operations;
+//! - [`trigger::Trigger`]: triggers, made with driver data and operations
+//!   ([`trigger::UnregisteredTrigger`], [`trigger::TriggerRegistration`]);
 //! - [`scan`]: the layout of scans and the scan masks, as the core has them.
 //!
 //! See `Documentation/iio/rust-abstractions.rst`.
@@ -21,9 +24,11 @@ pub mod trigger;
 pub mod value;
 
 pub use channel::{ChanInfo, ChanSpec, ChanType, InfoMask, ScanType};
-pub use device::{BufferOps, Device, DirectClaim, Info, ScanContext, Spec};
-pub use trigger::{AnyTrigger, Trigger, TriggerOps};
-pub use value::{Available, Value, ValueKind};
+pub use device::{
+    BufferOps, Device, DirectClaim, Info, Registration, Scan, Spec, UnregisteredDevice,
+};
+pub use trigger::{Trigger, TriggerOps, TriggerRegistration, UnregisteredTrigger};
+pub use value::{Available, Value, ValueKind, WriteKind};
 
 #[cfg(CONFIG_RUST_IIO_KUNIT_TEST)]
 mod tests;

@@ -33,6 +33,8 @@ pub enum Value {
     Int64(i64),
     /// `IIO_VAL_INT_MULTIPLE`: up to [`MAX_ELEMENTS`] integers.
     IntMultiple(IntList),
+    /// `IIO_VAL_CHAR`: one character (e.g. a unit or a mode letter).
+    Char(u8),
 }
 
 /// Up to [`MAX_ELEMENTS`] integers, for [`Value::IntMultiple`].
@@ -69,8 +71,8 @@ impl IntList {
     }
 }
 
-/// The kinds of [`Value`], as the C `IIO_VAL_*` codes; what a driver
-/// expects `write_raw` to be given, and the type of `read_avail` lists.
+/// The kinds of [`Value`] a `read_avail` list or range holds, as the C
+/// `IIO_VAL_*` codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum ValueKind {
@@ -86,8 +88,6 @@ pub enum ValueKind {
     Fractional = bindings::IIO_VAL_FRACTIONAL,
     /// `IIO_VAL_FRACTIONAL_LOG2`.
     FractionalLog2 = bindings::IIO_VAL_FRACTIONAL_LOG2,
-    /// `IIO_VAL_INT_64`.
-    Int64 = bindings::IIO_VAL_INT_64,
 }
 
 impl ValueKind {
@@ -95,18 +95,49 @@ impl ValueKind {
     pub const fn code(self) -> i32 {
         self as i32
     }
+}
 
-    /// The value of this kind made of the two integers `write_raw` gets.
+/// How the core parses what user space writes to an attribute before it
+/// calls `write_raw`: exactly the kinds `iio_write_channel_info()` accepts
+/// from `write_raw_get_fmt` (any other code makes every write fail with
+/// `EINVAL`). Without `write_kind`, the core parses
+/// [`WriteKind::IntPlusMicro`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum WriteKind {
+    /// `IIO_VAL_INT`: an integer, "12".
+    Int = bindings::IIO_VAL_INT,
+    /// `IIO_VAL_INT_PLUS_MICRO`: a decimal with up to 6 places, "1.5".
+    IntPlusMicro = bindings::IIO_VAL_INT_PLUS_MICRO,
+    /// `IIO_VAL_INT_PLUS_NANO`: a decimal with up to 9 places.
+    IntPlusNano = bindings::IIO_VAL_INT_PLUS_NANO,
+    /// `IIO_VAL_INT_PLUS_MICRO_DB`: as `IntPlusMicro`, with an optional
+    /// " dB" suffix.
+    IntPlusMicroDb = bindings::IIO_VAL_INT_PLUS_MICRO_DB,
+    /// `IIO_VAL_INT_64`: a 64-bit integer (decimal, hex or octal).
+    Int64 = bindings::IIO_VAL_INT_64,
+    /// `IIO_VAL_CHAR`: the first character written.
+    Char = bindings::IIO_VAL_CHAR,
+}
+
+impl WriteKind {
+    /// The C code `write_raw_get_fmt` returns.
+    pub const fn code(self) -> i32 {
+        self as i32
+    }
+
+    /// The value of this kind made of the two integers `write_raw` gets, as
+    /// `iio_write_channel_info()` produced them.
     pub fn decode(self, val: i32, val2: i32) -> Value {
         match self {
             Self::Int => Value::Int(val),
             Self::IntPlusMicro => Value::IntPlusMicro(val, val2),
             Self::IntPlusNano => Value::IntPlusNano(val, val2),
             Self::IntPlusMicroDb => Value::IntPlusMicroDb(val, val2),
-            Self::Fractional => Value::Fractional(val, val2),
-            // Shifts are small and non-negative; anything else is clamped.
-            Self::FractionalLog2 => Value::FractionalLog2(val, val2.clamp(0, 255) as u8),
+            // The core passes the low 32 bits in `val`, the high in `val2`.
             Self::Int64 => Value::Int64((i64::from(val2) << 32) | i64::from(val as u32)),
+            // The core passes the character as read by `sscanf("%c")`.
+            Self::Char => Value::Char(val as u8),
         }
     }
 }
@@ -159,23 +190,32 @@ impl Value {
                 }
                 (bindings::IIO_VAL_INT_MULTIPLE, s.len())
             }
+            Self::Char(c) => {
+                vals[0] = i32::from(c);
+                (bindings::IIO_VAL_CHAR, 1)
+            }
         };
         (kind as i32, n)
     }
 }
 
 /// The available values of an attribute (`read_avail`).
+///
+/// The tables are `'static`: the core hands the pointer to in-kernel
+/// consumers (`iio_read_avail_channel_attribute()`), which use it after the
+/// call, possibly after the device was unregistered and its driver data
+/// dropped.
 #[derive(Clone, Copy, Debug)]
-pub enum Available<'a> {
+pub enum Available {
     /// `IIO_AVAIL_LIST`: every value, each made of the number of integers
     /// its kind has (one for `Int`, two for the others).
-    List(ValueKind, &'a [i32]),
+    List(ValueKind, &'static [i32]),
     /// `IIO_AVAIL_RANGE`: minimum, step and maximum, each made of the
     /// number of integers its kind has.
-    Range(ValueKind, &'a [i32]),
+    Range(ValueKind, &'static [i32]),
 }
 
-impl Available<'_> {
+impl Available {
     /// Integers per value for `kind`.
     pub const fn ints_per_value(kind: ValueKind) -> usize {
         match kind {

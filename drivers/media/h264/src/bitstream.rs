@@ -2,6 +2,24 @@
 //! RBSP bit writer with Exp-Golomb codes, emulation prevention and Annex-B
 //! NAL unit framing, writing into a caller-provided byte buffer.
 
+/// Where a [`BitWriter`] stopped inside an open NAL unit, so that another
+/// writer (a second [`BitWriter`], or hardware that continues a bitstream
+/// from a bit offset) can append to the same NAL unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Suspended {
+    /// Complete bytes in the buffer (including emulation prevention).
+    pub byte_len: usize,
+    /// The bits of the unfinished byte, right-aligned (`bits < 1 << nbits`).
+    pub bits: u8,
+    /// Number of bits in `bits` (0..=7).
+    pub nbits: u32,
+    /// Zero bytes at the end of the buffer that count towards the next
+    /// emulation prevention byte (0..=2).
+    pub zeros: u32,
+    /// Emulation prevention is on (a NAL unit is open).
+    pub escape: bool,
+}
+
 /// Bit writer over a caller-provided output buffer.
 ///
 /// Bytes are escaped (emulation prevention) as they are produced while a NAL
@@ -28,6 +46,35 @@ impl<'a> BitWriter<'a> {
             zeros: 0,
             escape: false,
             overflow: false,
+        }
+    }
+
+    /// Continues a writer that was [`suspended`](BitWriter::suspend) over
+    /// the same bytes: `buf[..s.byte_len]` must hold what it wrote.
+    pub fn resume(buf: &'a mut [u8], s: &Suspended) -> Self {
+        let nbits = s.nbits.min(7);
+        let overflow = s.byte_len > buf.len();
+        BitWriter {
+            pos: s.byte_len.min(buf.len()),
+            buf,
+            acc: u64::from(s.bits) & ((1u64 << nbits) - 1),
+            nbits,
+            zeros: s.zeros.min(2),
+            escape: s.escape,
+            overflow,
+        }
+    }
+
+    /// Writes out the complete pending bytes and reports where the writer
+    /// stands, for [`BitWriter::resume`] (the writer stays usable).
+    pub fn suspend(&mut self) -> Suspended {
+        self.flush_bytes();
+        Suspended {
+            byte_len: self.pos,
+            bits: self.acc as u8,
+            nbits: self.nbits,
+            zeros: self.zeros.min(2),
+            escape: self.escape,
         }
     }
 

@@ -3,12 +3,10 @@
 //! frame_num bookkeeping, IDR insertion and rate control.
 
 use crate::bitstream::BitWriter;
-use crate::deblock::{deblock_picture, Geometry};
 use crate::headers::{self, SliceHeader, SpsParams};
-use crate::inter::PlaneRef;
-use crate::mb::{self, MbInfo, Recon, RefPic, SliceCtx, Workspace};
+use crate::mb::{MbInfo, Workspace};
+use crate::picture::{encode_picture, PictureParams};
 use crate::ratecontrol::{RateControl, RateController};
-use crate::transform::chroma_qp;
 
 /// Largest supported frame dimension in luma samples.
 pub const MAX_DIMENSION: u32 = 4096;
@@ -324,36 +322,6 @@ impl Encoder {
         Ok(bw.byte_len())
     }
 
-    fn check_frame(&self, f: &Frame<'_>) -> Result<(), Error> {
-        let w = self.cfg.width as usize;
-        let h = self.cfg.height as usize;
-        let (cw, ch) = (w / 2, h / 2);
-        let need = |len: usize, stride: usize, row: usize, rows: usize| -> bool {
-            stride >= row
-                && stride
-                    .checked_mul(rows - 1)
-                    .and_then(|x| x.checked_add(row))
-                    .is_some_and(|n| n <= len)
-        };
-        if !need(f.luma.len(), f.luma_stride, w, h) {
-            return Err(Error::InvalidFrame);
-        }
-        match f.format {
-            PixelFormat::Nv12 => {
-                if !need(f.cb.len(), f.cb_stride, 2 * cw, ch) {
-                    return Err(Error::InvalidFrame);
-                }
-            }
-            PixelFormat::I420 => {
-                if !need(f.cb.len(), f.cb_stride, cw, ch) || !need(f.cr.len(), f.cr_stride, cw, ch)
-                {
-                    return Err(Error::InvalidFrame);
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Encodes one frame into `out` (Annex-B byte stream: optional AUD,
     /// SPS/PPS on IDR frames, then the slices).
     ///
@@ -366,31 +334,30 @@ impl Encoder {
         bufs: &mut FrameBuffers<'_>,
         out: &mut [u8],
     ) -> Result<EncodedFrame, Error> {
-        self.check_frame(src)?;
         let cfg = self.cfg;
-        let mbs = cfg.mb_count();
-        let psize = cfg.picture_size();
-        if bufs.recon.len() < psize || bufs.mb_info.len() < mbs {
-            return Err(Error::BufferTooSmall);
-        }
         let idr = !self.have_ref
             || self.force_idr
             || (cfg.idr_interval > 0 && self.frames_since_idr >= cfg.idr_interval);
-        if !idr && bufs.reference.len() < psize {
-            return Err(Error::BufferTooSmall);
-        }
         // A picture marked long-term is no longer short-term, so the frame
         // after it reaches it through the long-term list entry too.
         let use_ltr = !idr && self.ltr_valid && (self.next_use_ltr || self.prev_was_ltr);
         let mark_ltr = cfg.long_term_ref && (idr || self.next_mark_ltr);
         let qp = self.rc.frame_qp(idr);
         let frame_num = if idr { 0 } else { self.frame_num };
-        let mb_w = cfg.mb_width();
-        let mb_h = cfg.mb_height();
-        let ys = mb_w * 16;
-        let cs = mb_w * 8;
-        let ysize = ys * mb_h * 16;
-        let csize = cs * mb_h * 8;
+        let pic = PictureParams {
+            width: cfg.width,
+            height: cfg.height,
+            qp,
+            inter: !idr,
+            chroma_qp_offset: cfg.chroma_qp_offset,
+            deblock: cfg.deblock,
+            filter_offset_a: 0,
+            filter_offset_b: 0,
+            slices: cfg.slices,
+            search_range: cfg.search_range,
+            subpel: cfg.subpel,
+            intra4x4: cfg.intra4x4,
+        };
 
         let mut bw = BitWriter::new(out);
         if cfg.aud {
@@ -400,60 +367,14 @@ impl Encoder {
             headers::write_sps(&mut bw, &self.sps());
             headers::write_pps(&mut bw, cfg.chroma_qp_offset);
         }
-
-        let (ry, rest) = bufs.recon.split_at_mut(ysize);
-        let (ru, rest) = rest.split_at_mut(csize);
-        let rv = rest.get_mut(..csize).ok_or(Error::BufferTooSmall)?;
-        let refp = if idr {
-            None
-        } else {
-            let r = bufs.reference;
-            let (a, b) = r.split_at(ysize);
-            let (u, v) = b.split_at(csize);
-            Some(RefPic {
-                y: PlaneRef::new(a, ys, ys, mb_h * 16).ok_or(Error::BufferTooSmall)?,
-                u: PlaneRef::new(u, cs, cs, mb_h * 8).ok_or(Error::BufferTooSmall)?,
-                v: PlaneRef::new(v, cs, cs, mb_h * 8).ok_or(Error::BufferTooSmall)?,
-            })
-        };
-        let info = bufs.mb_info.get_mut(..mbs).ok_or(Error::BufferTooSmall)?;
-        for i in info.iter_mut() {
-            *i = MbInfo::EMPTY;
-        }
-        let qpc = chroma_qp(qp, cfg.chroma_qp_offset);
-        let mut ctx = SliceCtx {
-            recon: Recon {
-                y: ry,
-                u: ru,
-                v: rv,
-                ys,
-                cs,
-            },
-            refp,
-            info,
-            mb_w,
-            slice_start: 0,
-            qp,
-            qpc,
-            lambda: mb::lambda(qp),
-            range: i32::from(cfg.search_range),
-            subpel: cfg.subpel,
-            i4: cfg.intra4x4,
-            skip_run: 0,
-        };
-        // No panic paths: `clamp` asserts, `/` checks for zero.
-        let nslices = (cfg.slices as usize).max(1).min(mbs.max(1));
-        let per = (mbs + nslices - 1).checked_div(nslices).unwrap_or(mbs);
-        let p_slice = !idr;
-        let mut first = 0usize;
-        while first < mbs {
-            let last = (first + per).min(mbs);
+        let idr_pic_id = self.idr_pic_id;
+        encode_picture(&pic, src, bufs, &mut bw, |bw, first_mb| {
             let sh = SliceHeader {
-                first_mb: first as u32,
-                p_slice,
+                first_mb,
+                p_slice: !idr,
                 idr,
                 frame_num,
-                idr_pic_id: self.idr_pic_id,
+                idr_pic_id,
                 qp,
                 disable_deblock: if cfg.deblock { 0 } else { 1 },
                 alpha_div2: 0,
@@ -461,41 +382,9 @@ impl Encoder {
                 use_long_term: use_ltr,
                 mark_long_term: mark_ltr,
             };
-            headers::write_slice_header(&mut bw, &sh);
-            ctx.slice_start = first;
-            ctx.skip_run = 0;
-            for addr in first..last {
-                let (mbx, mby) = (
-                    addr.checked_rem(mb_w).unwrap_or(0),
-                    addr.checked_div(mb_w).unwrap_or(0),
-                );
-                load_mb(src, &cfg, mbx, mby, bufs.workspace);
-                mb::encode_mb(&mut ctx, bufs.workspace, &mut bw, mbx, mby, p_slice);
-                if bw.overflowed() {
-                    return Err(Error::OutputTooSmall);
-                }
-            }
-            if p_slice && ctx.skip_run > 0 {
-                bw.ue(ctx.skip_run);
-            }
-            bw.end_nal();
-            first = last;
-        }
-        if bw.overflowed() {
-            return Err(Error::OutputTooSmall);
-        }
+            headers::write_slice_header(bw, &sh);
+        })?;
         let len = bw.byte_len();
-        if cfg.deblock {
-            let g = Geometry {
-                mb_w,
-                mb_h,
-                offset_a: 0,
-                offset_b: 0,
-                chroma_offset: cfg.chroma_qp_offset,
-            };
-            let Recon { y, u, v, .. } = ctx.recon;
-            deblock_picture(&g, y, u, v, ctx.info);
-        }
         // Commit state.
         self.rc.update(idr, qp, (len as u64) * 8);
         if idr {
@@ -520,74 +409,5 @@ impl Encoder {
             used_long_term: use_ltr,
             is_long_term: mark_ltr,
         })
-    }
-}
-
-/// Copies the source samples of one macroblock into the work buffers,
-/// replicating the last column/row beyond the frame edge. The frame was
-/// validated by `check_frame`.
-fn load_mb(src: &Frame<'_>, cfg: &Config, mbx: usize, mby: usize, w: &mut Workspace) {
-    let fw = cfg.width as usize;
-    let fh = cfg.height as usize;
-    let (sy, sc) = w.src_mut();
-    let x0 = mbx * 16;
-    let y0 = mby * 16;
-    for (r, row) in sy.chunks_exact_mut(16).enumerate() {
-        let y = (y0 + r).min(fh - 1);
-        let base = y * src.luma_stride;
-        if x0 + 16 <= fw {
-            if let Some(s) = src.luma.get(base + x0..base + x0 + 16) {
-                row.copy_from_slice(s);
-            }
-        } else {
-            for (c, d) in row.iter_mut().enumerate() {
-                let x = (x0 + c).min(fw - 1);
-                *d = src.luma.get(base + x).copied().unwrap_or(0);
-            }
-        }
-    }
-    let cw = fw / 2;
-    let ch = fh / 2;
-    let cx0 = mbx * 8;
-    let cy0 = mby * 8;
-    let [su, sv] = sc;
-    let inside = cx0 + 8 <= cw;
-    for r in 0..8 {
-        let y = (cy0 + r).min(ch - 1);
-        let (du, dv) = (&mut su[r * 8..r * 8 + 8], &mut sv[r * 8..r * 8 + 8]);
-        match src.format {
-            PixelFormat::Nv12 => {
-                let o = y * src.cb_stride + 2 * cx0;
-                if let (true, Some(s)) = (inside, src.cb.get(o..o + 16)) {
-                    for ((u, v), p) in du.iter_mut().zip(dv.iter_mut()).zip(s.chunks_exact(2)) {
-                        *u = p[0];
-                        *v = p[1];
-                    }
-                    continue;
-                }
-                for c in 0..8 {
-                    let x = (cx0 + c).min(cw - 1);
-                    let o = y * src.cb_stride + 2 * x;
-                    du[c] = src.cb.get(o).copied().unwrap_or(0);
-                    dv[c] = src.cb.get(o + 1).copied().unwrap_or(0);
-                }
-            }
-            PixelFormat::I420 => {
-                let ou = y * src.cb_stride + cx0;
-                let ov = y * src.cr_stride + cx0;
-                if let (true, Some(a), Some(b)) =
-                    (inside, src.cb.get(ou..ou + 8), src.cr.get(ov..ov + 8))
-                {
-                    du.copy_from_slice(a);
-                    dv.copy_from_slice(b);
-                    continue;
-                }
-                for c in 0..8 {
-                    let x = (cx0 + c).min(cw - 1);
-                    du[c] = src.cb.get(y * src.cb_stride + x).copied().unwrap_or(0);
-                    dv[c] = src.cr.get(y * src.cr_stride + x).copied().unwrap_or(0);
-                }
-            }
-        }
     }
 }

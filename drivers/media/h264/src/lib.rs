@@ -25,6 +25,7 @@ pub mod headers;
 pub mod inter;
 pub mod intra;
 mod mb;
+pub mod picture;
 pub mod ratecontrol;
 #[cfg(any(test, feature = "selftest"))]
 pub mod selftest;
@@ -35,4 +36,5 @@ pub use encoder::{
     MAX_DIMENSION,
 };
 pub use mb::{MbInfo, Workspace};
+pub use picture::{encode_picture, PictureParams};
 pub use ratecontrol::RateControl;

@@ -20,6 +20,7 @@ pub const ALL: &[(&str, SelfTest)] = &[
     ("chroma_qp_map", chroma_qp_map),
     ("zero_threshold", zero_threshold),
     ("div64", div64),
+    ("suspend_resume", suspend_resume),
 ];
 
 /// Caller-owned buffers of [`tiny_encode`] (about 11 KiB, too much for a
@@ -296,6 +297,57 @@ pub fn tiny_encode(buf: &mut TinyBuffers) -> Result<(), &'static str> {
     check(e == Err(crate::Error::OutputTooSmall), "small output")
 }
 
+/// A NAL unit written by one writer equals the same NAL unit written by
+/// two, the second resuming where the first was suspended (at every bit
+/// position, through emulation prevention).
+pub fn suspend_resume() -> Result<(), &'static str> {
+    // Values chosen to produce zero runs that need escapes.
+    const VALS: [(u32, u32); 10] = [
+        (8, 0),
+        (8, 0),
+        (3, 1),
+        (13, 0),
+        (7, 0x55),
+        (16, 0),
+        (2, 3),
+        (5, 0),
+        (11, 0x201),
+        (24, 0),
+    ];
+    let mut whole = [0u8; 64];
+    let mut bw = BitWriter::new(&mut whole);
+    bw.begin_nal(3, 1);
+    for (n, v) in VALS {
+        bw.put(n, v);
+    }
+    bw.end_nal();
+    let n = bw.byte_len();
+    for split in 0..VALS.len() {
+        for extra in 0..8u32 {
+            let mut buf = [0u8; 64];
+            let mut first = BitWriter::new(&mut buf);
+            first.begin_nal(3, 1);
+            for &(n, v) in VALS.iter().take(split) {
+                first.put(n, v);
+            }
+            // Move the split point by up to 7 bits inside the next value.
+            let (rest_n, rest_v) = VALS.get(split).copied().unwrap_or((0, 0));
+            let head = extra.min(rest_n);
+            first.put(head, rest_v >> (rest_n - head));
+            let s = first.suspend();
+            let mut second = BitWriter::resume(&mut buf, &s);
+            second.put(rest_n - head, rest_v);
+            for &(n, v) in VALS.iter().skip(split + 1) {
+                second.put(n, v);
+            }
+            second.end_nal();
+            check(second.byte_len() == n, "resumed length")?;
+            check(buf[..n] == whole[..n], "resumed bytes")?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -357,8 +409,13 @@ mod tests {
     }
 
     #[test]
+    fn suspend_resume() {
+        run("suspend_resume");
+    }
+
+    #[test]
     fn every_self_test_has_a_test() {
-        assert_eq!(super::ALL.len(), 9);
+        assert_eq!(super::ALL.len(), 10);
     }
 
     #[test]
