@@ -185,17 +185,16 @@ while read -r sum mtime p; do
 done <"$fake/grafted.1"
 timed "graft, graft again, undo, compare, graft" $((SECONDS - start))
 
-# The hash of what the grafted kernels are built from.
+# The hash of what the grafted kernels are built from: every file the graft
+# created or modified, as it is in the grafted tree, and our options.
 ours=$( {
-	git ls-files --cached --others --exclude-standard -- rust drivers tests/kunit scripts/graft.sh \
-		scripts/our-configs.sh |
-		while IFS= read -r f; do [ -f "$f" ] && echo "$f"; done | sort | xargs -r sha256sum
+	cat "$state/created" "$state/modified" | sort | (cd "$G" && xargs -r sha256sum)
+	scripts/our-configs.sh
 } | sha256sum | cut -c1-16)
 
-# Our options, all y, and the KUnit ones in the kunitconfig.
-mapfile -t opts < <(scripts/our-configs.sh | sed 's/=.*//')
+# Every KUnit option of ours is in the kunitconfig.
 missing=
-for o in "${opts[@]}"; do
+for o in $(scripts/our-configs.sh | sed 's/=.*//'); do
 	case $o in *_KUNIT_TEST) grep -qx "$o=y" tests/kunit/.kunitconfig || missing+=" $o" ;; esac
 done
 if [ -z "$missing" ]; then
@@ -207,13 +206,19 @@ fi
 # --- 3./4. Grafted kernels --------------------------------------------------------
 
 # graft_build FLAVOUR ARCH TESTKERNEL TARGET...: the grafted build directory
-# for FLAVOUR (its path on stdout), built with our options y.
+# for FLAVOUR (its path on stdout), built with our options y: those whose
+# dependencies the test kernel has (scripts/our-configs.sh), and on x86_64
+# the kunitconfig (the test kernel's configuration has all it depends on;
+# the arm one has no media, so it gets the Rust KUnit tests menu only).
 graft_build() {
-	local flavour=$1 arch=$2 tk=$3 b start missing o
+	local flavour=$1 arch=$2 tk=$3 b start missing o opts extra
 	shift 3
+	mapfile -t opts < <(scripts/our-configs.sh "$tk/.config" | sed 's/=.*//')
+	if [ "$flavour" = x86_64 ]; then extra=tests/kunit/.kunitconfig; else extra=/dev/null; fi
 	b=$G/$(basename "$tk")
 	if [ -f "$b/.graft-build-ok" ] && [ "$(cat "$b/.graft-build-ok")" = "$ours" ]; then
-		say "graft: $flavour: grafted kernel up to date ($b)"
+		say "graft: $flavour: grafted kernel up to date ($b, our sources $ours)"
+		printf '%s\n' "${opts[@]}" >"$out/opts-$flavour.txt"
 		echo "$b"
 		return 0
 	fi
@@ -245,7 +250,7 @@ graft_build() {
 	rm -f "$b/.graft-build-ok"
 	# Our options and what the kunitconfig needs for them (the Rust KUnit
 	# tests menu).
-	{ cat tests/kunit/.kunitconfig; scripts/our-configs.sh | sed 's/=m$/=y/'; } >>"$b/.config"
+	{ echo CONFIG_RUST_KUNIT_TESTS=y; cat "$extra"; printf '%s=y\n' "${opts[@]}"; } >>"$b/.config"
 	if ! make -C "$G" O="$b" ARCH="$arch" "${kmake_opts[@]}" olddefconfig >"$b/graft-config.log" 2>&1; then
 		tail -n 20 "$b/graft-config.log" >&2
 		flock -u 8
@@ -269,6 +274,7 @@ graft_build() {
 	grep -cE '^  (CC|RUSTC|LD|AR|BINDGEN)' "$b/graft-build.log" |
 		xargs printf '%-40s %5d\n' "$flavour: objects built or linked" | tee -a "$out/times.txt" >&2
 	echo "$ours" >"$b/.graft-build-ok"
+	printf '%s\n' "${opts[@]}" >"$out/opts-$flavour.txt"
 	flock -u 8
 	echo "$b"
 }
@@ -279,7 +285,7 @@ mapfile -t suites < <(git ls-files --cached --others --exclude-standard -- rust 
 
 kx86=$(scripts/build-kernel.sh x86_64) || { result graft_build_x86_64 fail "no x86_64 test kernel"; finish; }
 if bx=$(graft_build x86_64 x86_64 "$kx86" all); then
-	result graft_build_x86_64 ok "y: ${opts[*]}"
+	result graft_build_x86_64 ok "y: $(tr '\n' ' ' <"$out/opts-x86_64.txt")"
 
 	# Where menuconfig shows our options: as new symbols of the test
 	# kernel's configuration (with the Rust KUnit tests menu on).
