@@ -49,9 +49,10 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 : >"$out/times.txt"
 ktap=()
+nres=0
 # result NAME ok|fail [DIAGNOSTIC]: one check of graft.ktap.
 result() {
-	local n=$((${#ktap[@]} + 1)) line
+	local n=$((++nres)) line
 	if [ "$2" = ok ]; then line="ok $n $1"; else line="not ok $n $1"; fi
 	ktap+=("$line")
 	[ -z "${3-}" ] || ktap+=("# $3")
@@ -60,7 +61,7 @@ result() {
 finish() {
 	{
 		echo "KTAP version 1"
-		echo "1..$(printf '%s\n' "${ktap[@]}" | grep -c '^\(not \)\?ok ')"
+		echo "1..$nres"
 		printf '%s\n' "${ktap[@]}"
 	} >"$out/graft.ktap"
 	cat "$out/times.txt" >&2
@@ -160,6 +161,8 @@ if ! scripts/graft.sh "$G" 2>"$out/graft.log"; then
 fi
 cat "$out/graft.log" >&2
 result graft ok
+timed "graft (or bring up to date)" $((SECONDS - start))
+start=$SECONDS
 grafted_stat >"$fake/grafted.1"
 if scripts/graft.sh "$G" 2>"$out/graft-again.log" && grep -q 'is up to date' "$out/graft-again.log" &&
 	grafted_stat | cmp -s - "$fake/grafted.1"; then
@@ -345,6 +348,9 @@ if bx=$(graft_build x86_64 x86_64 "$kx86" all); then
 	chmod +x "$wrap/qemu-system-x86_64"
 	: >"$out/kunit-qemu-cmdline.txt"
 	start=$SECONDS
+	# kunit.py runs make (it has nothing to do): under the kernel build lock.
+	exec 8>"$CACHE_DIR/.kbuild.lock"
+	flock -n 8 || { say "graft: waiting for another kernel build to finish"; flock 8; }
 	say "graft: kunit.py run --kunitconfig=tests/kunit --arch=x86_64 (QEMU TCG, timeout ${BOOT_TIMEOUT:-900} s)"
 	(cd "$G" && PATH="$wrap:$PATH" timeout --foreground -k 10 $((${BOOT_TIMEOUT:-900} + 300)) \
 		python3 tools/testing/kunit/kunit.py run --kunitconfig=tests/kunit --arch=x86_64 \
@@ -352,6 +358,7 @@ if bx=$(graft_build x86_64 x86_64 "$kx86" all); then
 		"${kmake_opts[@]/#/--make_options=}" --json="$out/kunit-x86_64.json" \
 		>"$out/kunit-run.log" 2>&1)
 	rc=$?
+	flock -u 8
 	timed "x86_64: kunit.py run (build check + boot)" $((SECONDS - start))
 	rm -rf "$wrap"
 	cp "$bx/test.log" "$out/kunit-x86_64.ktap" 2>/dev/null || : >"$out/kunit-x86_64.ktap"

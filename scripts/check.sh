@@ -217,7 +217,7 @@ fi
 check_graft() {
 	[ "${CHECK_GRAFT:-1}" != 0 ] || return 0
 	say "check: grafted kernels (scripts/check-graft.sh)"
-	GRAFT_ARM=${CHECK_ARM:-1} scripts/check-graft.sh "$results/graft" 2> >(tee "$results/graft.log" >&2)
+	GRAFT_ARM=${GRAFT_ARM:-${CHECK_ARM:-1}} scripts/check-graft.sh "$results/graft" 2> >(tee "$results/graft.log" >&2)
 	local f
 	for f in graft kunit-x86_64 arm; do
 		[ -f "$results/graft/$f.ktap" ] && ktap "graft-$f" "$results/graft/$f.ktap"

@@ -1152,17 +1152,32 @@ mod tests {
             let (h, c) = init_controls(faux.as_ref(), lanes)?;
             let l = h.lock();
             assert_eq!(c.pixel_rate.val64(&l)?, rate);
-            assert_eq!((c.pixel_rate.minimum(&l)?, c.pixel_rate.maximum(&l)?), (rate, rate));
             assert_eq!(
-                (c.vblank.minimum(&l)?, c.vblank.maximum(&l)?, c.vblank.val(&l)?),
+                (c.pixel_rate.minimum(&l)?, c.pixel_rate.maximum(&l)?),
+                (rate, rate)
+            );
+            assert_eq!(
+                (
+                    c.vblank.minimum(&l)?,
+                    c.vblank.maximum(&l)?,
+                    c.vblank.val(&l)?
+                ),
                 (32, 0xfffe - 2464, 3526 - 2464)
             );
             assert_eq!(
-                (c.hblank.minimum(&l)?, c.hblank.maximum(&l)?, c.hblank.val(&l)?),
+                (
+                    c.hblank.minimum(&l)?,
+                    c.hblank.maximum(&l)?,
+                    c.hblank.val(&l)?
+                ),
                 (3448 - 3280, 0x7ff0 - 3280, 3448 - 3280)
             );
             assert_eq!(
-                (c.exposure.minimum(&l)?, c.exposure.maximum(&l)?, c.exposure.val(&l)?),
+                (
+                    c.exposure.minimum(&l)?,
+                    c.exposure.maximum(&l)?,
+                    c.exposure.val(&l)?
+                ),
                 (4, 3522, 1600)
             );
             assert_eq!((c.hflip.val(&l)?, c.vflip.val(&l)?), (0, 0));

@@ -43,6 +43,29 @@
 //! kernel has no media). See
 //! `Documentation/media/rust-abstractions.rst` for the lifetime model.
 
+/// A raw pointer of type `*const $ty` to `$place`, a member of a C union.
+///
+/// bindgen generates a C union as a Rust `union` where it can tell that
+/// every member is `Copy` (always in a kernel tree, where the kernel crate's
+/// bindings are generated in one pass), and otherwise as a structure of
+/// zero-sized `__BindgenUnionField`s over the union's storage (out of tree,
+/// where most member types come from the kernel crate's bindings). Either
+/// way every member starts at the union's address, so the pointer is the
+/// same: code that reaches union members this way compiles in both builds.
+/// Reading or writing through it is unsafe as a union member access is.
+macro_rules! union_member {
+    ($place:expr, $ty:ty) => {
+        ::core::ptr::addr_of!($place).cast::<$ty>()
+    };
+}
+
+/// As [`union_member!`], a `*mut $ty`.
+macro_rules! union_member_mut {
+    ($place:expr, $ty:ty) => {
+        ::core::ptr::addr_of_mut!($place).cast::<$ty>()
+    };
+}
+
 pub mod pixfmt;
 
 #[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
@@ -55,10 +78,7 @@ pub mod entity;
 pub mod fwnode;
 #[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod mbus;
-#[cfg(all(
-    CONFIG_RUST_MEDIA_ABSTRACTIONS,
-    CONFIG_V4L2_ASYNC
-))]
+#[cfg(all(CONFIG_RUST_MEDIA_ABSTRACTIONS, CONFIG_V4L2_ASYNC))]
 pub mod notifier;
 #[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod sensor;
@@ -66,21 +86,12 @@ pub mod sensor;
 pub mod subdev;
 #[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod v4l2_device;
-#[cfg(all(
-    CONFIG_RUST_MEDIA_ABSTRACTIONS,
-    CONFIG_VIDEOBUF2_V4L2
-))]
+#[cfg(all(CONFIG_RUST_MEDIA_ABSTRACTIONS, CONFIG_VIDEOBUF2_V4L2))]
 pub mod vb2;
-#[cfg(all(
-    CONFIG_RUST_MEDIA_ABSTRACTIONS,
-    CONFIG_VIDEOBUF2_V4L2
-))]
+#[cfg(all(CONFIG_RUST_MEDIA_ABSTRACTIONS, CONFIG_VIDEOBUF2_V4L2))]
 pub mod video;
 
-#[cfg(all(
-    CONFIG_RUST_MEDIA_ABSTRACTIONS,
-    any(CONFIG_I2C, CONFIG_I2C = "m")
-))]
+#[cfg(all(CONFIG_RUST_MEDIA_ABSTRACTIONS, any(CONFIG_I2C, CONFIG_I2C = "m")))]
 pub mod cci;
 
 #[cfg(CONFIG_RUST_MEDIA_KUNIT_TEST)]

@@ -36,8 +36,8 @@ use crate::{
     ffi::{c_int, c_uint, c_void},
     new_spinlock_irq,
     prelude::*,
-    sync_ext::SpinLockIrq,
     sync::atomic::{Atomic, Relaxed},
+    sync_ext::SpinLockIrq,
     types::Opaque,
 };
 use core::{cell::UnsafeCell, marker::PhantomData, ptr::NonNull};

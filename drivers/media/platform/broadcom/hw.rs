@@ -25,8 +25,8 @@ use kernel::{
     },
     new_mutex, new_spinlock_irq, pm_runtime,
     prelude::*,
-    sync_ext::SpinLockIrq,
     sync::{aref::ARef, atomic::Atomic, Arc, Mutex},
+    sync_ext::SpinLockIrq,
     time::{delay::fsleep, Delta},
 };
 
