@@ -283,8 +283,9 @@ graft_build() {
 }
 
 # Every suite of ours: #[kunit_tests(NAME)] in our sources.
-mapfile -t suites < <(git ls-files --cached --others --exclude-standard -- rust drivers tests/kunit '*.rs' |
-	xargs -r grep -ho 'kunit_tests(\w*)' | sed 's/.*(\(.*\))/\1/' | sort -u)
+mapfile -t suites < <(git ls-files --cached --others --exclude-standard -- \
+	':(glob)rust/**/*.rs' ':(glob)drivers/**/*.rs' ':(glob)tests/**/*.rs' |
+	xargs -r sed -n 's/^[[:space:]]*#\[\([a-z_]*::\)*kunit_tests(\([a-z0-9_]*\))\].*/\2/p' | sort -u)
 
 kx86=$(scripts/build-kernel.sh x86_64) || { result graft_build_x86_64 fail "no x86_64 test kernel"; finish; }
 if bx=$(graft_build x86_64 x86_64 "$kx86" all); then

@@ -899,12 +899,11 @@ impl Format {
 
     /// The image format, for single-plane video types.
     pub fn pix(&self) -> Option<PixFormat> {
-        // SAFETY: `pix` is the member of the union for these types; every
-        // bit pattern is a valid `v4l2_pix_format`.
         self.is_pix().then(|| {
-            PixFormat::from_raw(unsafe {
-                &*union_member!(self.0.fmt.pix, bindings::v4l2_pix_format)
-            })
+            // SAFETY: `pix` is the member of the union for these types;
+            // every bit pattern is a valid `v4l2_pix_format`.
+            let raw = unsafe { &*union_member!(self.0.fmt.pix, bindings::v4l2_pix_format) };
+            PixFormat::from_raw(raw)
         })
     }
 
@@ -920,12 +919,11 @@ impl Format {
 
     /// The metadata format, for metadata types.
     pub fn meta(&self) -> Option<MetaFormat> {
-        // SAFETY: `meta` is the member of the union for these types; every
-        // bit pattern is a valid `v4l2_meta_format`.
         self.is_meta().then(|| {
-            MetaFormat::from_raw(unsafe {
-                &*union_member!(self.0.fmt.meta, bindings::v4l2_meta_format)
-            })
+            // SAFETY: `meta` is the member of the union for these types;
+            // every bit pattern is a valid `v4l2_meta_format`.
+            let raw = unsafe { &*union_member!(self.0.fmt.meta, bindings::v4l2_meta_format) };
+            MetaFormat::from_raw(raw)
         })
     }
 
