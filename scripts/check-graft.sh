@@ -212,12 +212,19 @@ fi
 # for FLAVOUR (its path on stdout), built with our options y: those whose
 # dependencies the test kernel has (scripts/our-configs.sh), and on x86_64
 # the kunitconfig (the test kernel's configuration has all it depends on;
-# the arm one has no media, so it gets the Rust KUnit tests menu only).
+# the arm one has no media, so it gets the Rust KUnit tests menu only, and
+# KUnit's autorun, which the arm test kernel leaves off as its suites are
+# modules that run when loaded; built in, they run at boot).
 graft_build() {
 	local flavour=$1 arch=$2 tk=$3 b start missing o opts extra
 	shift 3
 	mapfile -t opts < <(scripts/our-configs.sh "$tk/.config" | sed 's/=.*//')
-	if [ "$flavour" = x86_64 ]; then extra=tests/kunit/.kunitconfig; else extra=/dev/null; fi
+	if [ "$flavour" = x86_64 ]; then
+		extra=tests/kunit/.kunitconfig
+	else
+		extra=$fake/extra-$flavour.config
+		echo CONFIG_KUNIT_AUTORUN_ENABLED=y >"$extra"
+	fi
 	b=$G/$(basename "$tk")
 	if [ -f "$b/.graft-build-ok" ] && [ "$(cat "$b/.graft-build-ok")" = "$ours" ]; then
 		say "graft: $flavour: grafted kernel up to date ($b, our sources $ours)"
