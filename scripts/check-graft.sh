@@ -266,8 +266,21 @@ graft_build() {
 		flock -u 8
 		return 1
 	fi
+	# An option in a menu the kernel has off cannot be set: the media
+	# platform drivers' menu (the stateless encoder's codec suite) is not in
+	# a kernel without media (arm). Out of tree it builds all the same.
 	missing=
-	for o in "${opts[@]}"; do grep -qx "$o=y" "$b/.config" || missing+=" $o"; done
+	for o in "${opts[@]}"; do
+		grep -qx "$o=y" "$b/.config" && continue
+		if ! grep -qx 'CONFIG_MEDIA_SUPPORT=y' "$b/.config" &&
+			grep -rqx "config ${o#CONFIG_}" drivers/media --include='Kconfig*'; then
+			warn "graft: $flavour: $o is in the media menu, which this kernel has not"
+			opts=("${opts[@]/$o/}")
+			continue
+		fi
+		missing+=" $o"
+	done
+	mapfile -t opts < <(printf '%s\n' "${opts[@]}" | sed '/^$/d')
 	if [ -n "$missing" ]; then
 		warn "graft: $flavour: not y after olddefconfig:$missing"
 		flock -u 8
