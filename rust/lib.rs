@@ -36,6 +36,8 @@ pub mod gpio;
 #[cfg(CONFIG_RUST_IIO_ABSTRACTIONS)]
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
+#[path = "kernel/io_ext.rs"]
+pub mod io_ext;
 #[path = "kernel/media/mod.rs"]
 pub mod media;
 #[path = "kernel/pm_runtime.rs"]

@@ -37,7 +37,9 @@
 # (the console of the kunit.py run), OUTDIR/arm.ktap (the arm guest), each
 # parsed by check.sh with kunit.py; logs and times (OUTDIR/times.txt) beside
 # them. Progress goes to stderr. GRAFT_ARM=0 skips the arm part;
-# BOOT_TIMEOUT and ARM_TIMEOUT are the boots' timeouts (seconds).
+# BOOT_TIMEOUT (x86_64, default 900; kunit.py gets twice that, as it counts
+# the wait for a QEMU slot) and GRAFT_ARM_TIMEOUT (arm, default 600) are the
+# boots' timeouts (seconds).
 set -uo pipefail
 # kunit.py runs from the grafted tree, which must stay as --undo leaves it.
 export PYTHONDONTWRITEBYTECODE=1
@@ -463,7 +465,7 @@ if [ "${GRAFT_ARM:-1}" != 0 ]; then
 		# npcm_adc_c.sh holds the checks that npcm_adc_rs.sh runs; on its
 		# own it finds the ADC taken by the built-in Rust driver and skips.
 		if ARM_KDIR=$ba ARM_TESTS="tests/arm/npcm_adc_c.sh tests/arm/npcm_adc_rs.sh tests/arm/kunit.sh" \
-			scripts/check-arm.sh --timeout "${ARM_TIMEOUT:-300}" >"$out/arm.ktap" 2>"$out/arm.log"; then
+			scripts/check-arm.sh --timeout "${GRAFT_ARM_TIMEOUT:-600}" >"$out/arm.ktap" 2>"$out/arm.log"; then
 			result boot_arm_grafted ok
 		else
 			tail -n 20 "$out/arm.log" >&2
