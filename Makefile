@@ -13,21 +13,11 @@
 #   make demo                 build what is needed, boot QEMU, show the drivers
 #   make check                run every test (KUnit, guest scripts, arm boot)
 #   make check KASAN=1        ... and the x86_64 guest tests on the KASAN kernel
+#   make graft KDIR=/path [UNDO=1]
+#                             graft our code into a Linux 7.2 source tree
+#                             (scripts/graft.sh; UNDO=1 takes it out again)
 #   make fmt / fmtcheck       rustfmt the tree / check it
 #   make bootstrap            install the toolchain (make check does it too)
-
-# Our modules' Kconfig options, set here because an out-of-tree build has no
-# Kconfig of its own. In a kernel tree they come from our Kconfig entries.
-OUR_CONFIGS := CONFIG_VIDEO_RS_H264_KUNIT_TEST=m CONFIG_IIO_NPCM_ADC_RS=m \
-	CONFIG_VIDEO_RS_SLENC_KUNIT_TEST=m CONFIG_IIO_RS_LIFETIME_TEST=m
-# The V4L2/media drivers, built where the kernel has what they depend on
-# (the sub-device API, I2C, runtime PM, the common clock framework and
-# videobuf2's DMA-contiguous allocator); the arm test kernel has no media.
-MEDIA_CONFIGS := CONFIG_VIDEO_IMX219_RS=m CONFIG_VIDEO_BCM2835_UNICAM_RS=m
-MEDIA_DEPS := CONFIG_VIDEO_V4L2_SUBDEV_API=y CONFIG_V4L2_FWNODE=[ym] CONFIG_I2C=[ym] CONFIG_PM=y \
-	CONFIG_COMMON_CLK=y CONFIG_VIDEOBUF2_DMA_CONTIG=[ym]
-media_configs = $$(for d in $(MEDIA_DEPS); do grep -qsx "$$d" "$$kdir/.config" || exit 0; done; \
-	echo $(MEDIA_CONFIGS))
 
 SHELL := /bin/bash
 ARCH ?= x86_64
@@ -47,10 +37,10 @@ KDIR_CMD = scripts/check-kdir.sh $(KDIR)
 endif
 
 KBUILD = $(if $(MO),mkdir -p $(MO) && )$(MAKE) -C "$$kdir" M=$(CURDIR) \
-	$(if $(MO),MO=$(MO)) $(TOOLCHAIN) $(OUR_CONFIGS) $(media_configs) \
+	$(if $(MO),MO=$(MO)) $(TOOLCHAIN) \
 	$(if $(CLIPPY),CLIPPY=1)
 
-.PHONY: all modules clean bootstrap demo check fmt fmtcheck rustdoc
+.PHONY: all modules clean bootstrap demo check fmt fmtcheck rustdoc graft
 all: modules
 
 modules:
@@ -68,6 +58,10 @@ demo: bootstrap
 
 check: bootstrap
 	@KASAN=$(KASAN) scripts/check.sh
+
+graft:
+	@[ -n "$(KDIR)" ] || { echo "usage: make graft KDIR=/path/to/linux-7.2 [UNDO=1]" >&2; exit 2; }
+	@scripts/graft.sh $(if $(UNDO),--undo) "$(KDIR)"
 
 fmt fmtcheck:
 	@scripts/rustfmt.sh $(if $(filter fmtcheck,$@),--check)

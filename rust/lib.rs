@@ -20,6 +20,12 @@ pub use ::kernel::*;
 
 pub mod bindings;
 
+// The modules below are grafted into a kernel tree's crate root
+// (rust/kernel/lib.rs) by scripts/graft.sh, with their attributes but
+// without `#[path]`: each is `kernel/NAME.rs` or `kernel/NAME/mod.rs`.
+#[cfg(CONFIG_RUST_BINDINGS_LAYOUT_KUNIT_TEST)]
+#[path = "kernel/bindings_layout_test.rs"]
+mod bindings_layout_test;
 #[cfg(CONFIG_COMMON_CLK)]
 #[path = "kernel/clk_ext.rs"]
 pub mod clk_ext;
@@ -27,6 +33,7 @@ pub mod clk_ext;
 pub mod faux_ext;
 #[path = "kernel/gpio.rs"]
 pub mod gpio;
+#[cfg(CONFIG_RUST_IIO_ABSTRACTIONS)]
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
 #[path = "kernel/io_ext.rs"]
@@ -66,7 +73,7 @@ impl Drop for KernelExt {
     fn drop(&mut self) {
         // Work items of ours that free media objects must run before our
         // code goes.
-        #[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+        #[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
         media::subdev::wait_for_deferred_frees();
     }
 }

@@ -6,7 +6,9 @@
 #   scripts/check-arm.sh [--timeout SECONDS] [FILE.ko|FILE.sh|FILE ...]
 #
 # ARM_TESTS="tests/arm/a.sh ..." replaces the default guest scripts
-# (tests/arm/*.sh), e.g. to run one suite.
+# (tests/arm/*.sh), e.g. to run one suite. ARM_KDIR=DIR boots the kernel
+# built in DIR instead of the arm test kernel (a grafted one:
+# scripts/check-graft.sh).
 #
 # Builds (or takes from the cache) the arm kernel, packs an initramfs with
 # the kernel's modules (npcm_adc.ko), the guest scripts tests/arm/*.sh and
@@ -23,7 +25,7 @@ if [ "${1-}" = --timeout ]; then
 	shift 2
 fi
 
-kdir=$("$TOP/scripts/build-kernel.sh" arm)
+kdir=${ARM_KDIR:-$("$TOP/scripts/build-kernel.sh" arm)}
 # One directory per run (console log, QEMU's own output, the initramfs), so
 # that runs at the same time do not mix; runs/arm/latest points to the last.
 run=$CACHE_DIR/runs/arm/$(date +%Y%m%d-%H%M%S)-$$

@@ -12,9 +12,10 @@
 # Environment: BOOT_TIMEOUT (seconds for the x86_64 boot, default 3000: the
 # camera suites take most of it),
 # ARM_TIMEOUT (seconds for the arm boot, default 900; it takes about 240),
-# CHECK_ARM=0 to skip the arm boot, KASAN=1 to boot the KASAN flavour
-# (x86_64-debug) too, KEEP=1 to keep the results directory. A guest that
-# times out gets SysRq-w and -t before it is killed.
+# CHECK_ARM=0 to skip the arm boots, CHECK_GRAFT=0 to skip the grafted
+# kernels (scripts/check-graft.sh; GRAFT_ARM=0 its arm part only), KASAN=1
+# to boot the KASAN flavour (x86_64-debug) too, KEEP=1 to keep the results
+# directory. A guest that times out gets SysRq-w and -t before it is killed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TOP"
@@ -211,5 +212,19 @@ if [ "${CHECK_ARM:-1}" != 0 ]; then
 		record build_modules_arm fail
 	fi
 fi
+
+# Grafted kernels (scripts/check-graft.sh): our code grafted into a copy of
+# the pinned source, built in, booted on x86_64 (kunit.py run) and arm.
+check_graft() {
+	[ "${CHECK_GRAFT:-1}" != 0 ] || return 0
+	say "check: grafted kernels (scripts/check-graft.sh)"
+	GRAFT_ARM=${GRAFT_ARM:-${CHECK_ARM:-1}} scripts/check-graft.sh "$results/graft" 2> >(tee "$results/graft.log" >&2)
+	local f
+	for f in graft kunit-x86_64 arm; do
+		[ -f "$results/graft/$f.ktap" ] && ktap "graft-$f" "$results/graft/$f.ktap"
+	done
+	[ -f "$results/graft/graft.ktap" ] || record graft fail
+}
+check_graft
 
 finish

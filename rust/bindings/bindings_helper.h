@@ -2,12 +2,14 @@
 /*
  * Header that bindgen reads to generate the bindings for the C APIs our
  * abstractions wrap: IIO, the media controller, V4L2 and videobuf2, plus
- * their uapi headers. Grafted into a kernel tree, these lines belong in
- * rust/bindings/bindings_helper.h.
+ * their uapi headers.
  *
- * Only items declared in the IIO/media headers are generated (see
- * rust/Kbuild); everything they refer to (struct device, struct mutex, ...)
- * comes from the kernel crate's own bindings.
+ * Out of tree, only items declared in these headers (and our helpers) are
+ * generated (see rust/Kbuild.bindings); everything they refer to (struct
+ * device, struct mutex, ...) comes from the kernel crate's own bindings. In
+ * a kernel tree, scripts/graft.sh copies this file unchanged to
+ * rust/bindings/bindings_helper_ext.h and includes it from the kernel's
+ * rust/bindings/bindings_helper.h.
  */
 
 #include <linux/iio/iio.h>
@@ -53,7 +55,7 @@
 #include <uapi/linux/v4l2-subdev.h>
 #include <uapi/linux/videodev2.h>
 
-#include "layout.h"
+#include "../helpers/layout.h"
 
 /* Macros bindgen cannot evaluate by itself, as in the kernel's own header. */
 const size_t RUST_CONST_HELPER_IIO_DMA_MINALIGN = IIO_DMA_MINALIGN;

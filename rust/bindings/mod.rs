@@ -54,5 +54,3 @@ mod helpers {
 }
 
 pub use helpers::*;
-
-mod layout_test;

@@ -2,7 +2,18 @@
 /*
  * The static inline functions and macros of the IIO C API that
  * rust/kernel/iio/ calls (see helpers.c for the naming rule).
+ *
+ * Reachable only where IIO is: in a grafted kernel tree these helpers are
+ * part of vmlinux and need IIO built in; out of tree they are part of a
+ * module and IIO may be a module too.
  */
+
+#include <linux/iio/buffer.h>
+#include <linux/iio/iio.h>
+#include <linux/iio/trigger.h>
+#include <linux/iio/trigger_consumer.h>
+
+#if IS_REACHABLE(CONFIG_IIO)
 
 void *rust_helper_iio_priv(const struct iio_dev *indio_dev)
 {
@@ -73,3 +84,5 @@ void rust_helper_iio_trigger_poll_irqs_off(struct iio_trigger *trig)
 	iio_trigger_poll(trig);
 	local_irq_restore(flags);
 }
+
+#endif /* IS_REACHABLE(CONFIG_IIO) */

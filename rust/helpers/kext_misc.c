@@ -5,6 +5,8 @@
  * rust/kernel/io_ext.rs) call.
  */
 
+#include <linux/reset.h>
+
 struct reset_control *rust_helper_reset_control_get_exclusive(struct device *dev,
 							     const char *id)
 {

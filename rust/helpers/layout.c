@@ -1,7 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
+#include <linux/iio/iio.h>
+#include <linux/iio/trigger.h>
+#include <linux/iio/trigger_consumer.h>
 #include <linux/limits.h>
 #include <linux/stddef.h>
+#include <media/media-device.h>
+#include <media/v4l2-async.h>
+#include <media/v4l2-ctrls.h>
+#include <media/v4l2-dev.h>
+#include <media/v4l2-device.h>
+#include <media/v4l2-fh.h>
+#include <media/v4l2-fwnode.h>
+#include <media/v4l2-mem2mem.h>
+#include <media/v4l2-subdev.h>
+#include <media/videobuf2-v4l2.h>
+
 #include "layout.h"
 
 /*

@@ -30,7 +30,7 @@ pub use device::{
 pub use trigger::{Trigger, TriggerOps, TriggerRegistration, UnregisteredTrigger};
 pub use value::{Available, Value, ValueKind, WriteKind};
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_RUST_IIO_KUNIT_TEST)]
 mod tests;
 
 use crate::bindings;

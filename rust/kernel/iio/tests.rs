@@ -267,7 +267,12 @@ mod cases {
         );
         assert_eq!(raw.scan_index, 1);
         // SAFETY: `scan_type` is the active member.
-        let st = unsafe { raw.__bindgen_anon_1.scan_type.as_ref() };
+        // Out of tree the union is a structure of `__BindgenUnionField`s, in a
+        // kernel tree a Rust `union` (see `media::union_member!`): the member
+        // is at the union's address either way.
+        let st = unsafe {
+            &*core::ptr::addr_of!(raw.__bindgen_anon_1.scan_type).cast::<bindings::iio_scan_type>()
+        };
         // SAFETY: `sign` is a `char`.
         assert_eq!(unsafe { st.__bindgen_anon_1.sign }, b'u');
         assert_eq!(

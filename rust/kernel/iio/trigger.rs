@@ -318,7 +318,7 @@ impl Core {
 }
 
 /// A `Core` with no driver data behind it, for the KUnit suite.
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_RUST_IIO_KUNIT_TEST)]
 pub(crate) fn test_core() -> Result<Pin<KBox<Core>>> {
     KBox::pin_init(
         Core::new(core::ptr::null(), core::ptr::null(), pin_init::zeroed()),

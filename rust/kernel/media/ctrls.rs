@@ -621,7 +621,7 @@ impl Ctrl {
     pub fn step(&self, l: &Locked<'_>) -> Result<u64> {
         // SAFETY: As for `val`; `step` is the member of the union used by
         // non-menu controls.
-        Ok(unsafe { *(*l.ctrl(self)?).__bindgen_anon_1.step.as_ref() })
+        Ok(unsafe { *union_member!((*l.ctrl(self)?).__bindgen_anon_1.step, u64) })
     }
 
     /// The default value.

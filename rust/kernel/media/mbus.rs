@@ -441,13 +441,13 @@ impl FrameFormat {
     /// The Y'CbCr encoding.
     pub fn ycbcr_enc(&self) -> YcbcrEnc {
         // SAFETY: Both members of the union are `u16`; any value is valid.
-        YcbcrEnc(unsafe { *self.0.__bindgen_anon_1.ycbcr_enc.as_ref() })
+        YcbcrEnc(unsafe { *union_member!(self.0.__bindgen_anon_1.ycbcr_enc, u16) })
     }
 
     /// Sets the Y'CbCr encoding.
     pub fn set_ycbcr_enc(&mut self, e: YcbcrEnc) {
         // SAFETY: As above.
-        unsafe { *self.0.__bindgen_anon_1.ycbcr_enc.as_mut() = e.0 };
+        unsafe { *union_member_mut!(self.0.__bindgen_anon_1.ycbcr_enc, u16) = e.0 };
     }
 
     /// The quantization range.

@@ -37,63 +37,72 @@
 //!   line and image size arithmetic of packed and unpacked raw formats
 //!   (plain arithmetic, built on every architecture).
 //!
-//! Everything but [`pixfmt`] needs the media controller and the sub-device
-//! API in the kernel (our arm test kernel has neither). See
+//! Everything but [`pixfmt`] needs the media controller, the sub-device API
+//! and, as the kernel crate is built in, the V4L2 core built in
+//! (`CONFIG_RUST_MEDIA_ABSTRACTIONS`, `drivers/media/Kconfig`; our arm test
+//! kernel has no media). See
 //! `Documentation/media/rust-abstractions.rst` for the lifetime model.
+
+/// A raw pointer of type `*const $ty` to `$place`, a member of a C union.
+///
+/// bindgen generates a C union as a Rust `union` where it can tell that
+/// every member is `Copy` (always in a kernel tree, where the kernel crate's
+/// bindings are generated in one pass), and otherwise as a structure of
+/// zero-sized `__BindgenUnionField`s over the union's storage (out of tree,
+/// where most member types come from the kernel crate's bindings). Either
+/// way every member starts at the union's address, so the pointer is the
+/// same: code that reaches union members this way compiles in both builds.
+/// Reading or writing through it is unsafe as a union member access is.
+macro_rules! union_member {
+    ($place:expr, $ty:ty) => {
+        ::core::ptr::addr_of!($place).cast::<$ty>()
+    };
+}
+
+/// As [`union_member!`], a `*mut $ty`.
+macro_rules! union_member_mut {
+    ($place:expr, $ty:ty) => {
+        ::core::ptr::addr_of_mut!($place).cast::<$ty>()
+    };
+}
 
 pub mod pixfmt;
 
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod ctrls;
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod device;
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod entity;
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod fwnode;
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod mbus;
-#[cfg(all(
-    CONFIG_MEDIA_CONTROLLER,
-    CONFIG_VIDEO_V4L2_SUBDEV_API,
-    CONFIG_V4L2_ASYNC
-))]
+#[cfg(all(CONFIG_RUST_MEDIA_ABSTRACTIONS, CONFIG_V4L2_ASYNC))]
 pub mod notifier;
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod sensor;
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod subdev;
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod v4l2_device;
-#[cfg(all(
-    CONFIG_MEDIA_CONTROLLER,
-    CONFIG_VIDEO_V4L2_SUBDEV_API,
-    CONFIG_VIDEOBUF2_V4L2
-))]
+#[cfg(all(CONFIG_RUST_MEDIA_ABSTRACTIONS, CONFIG_VIDEOBUF2_V4L2))]
 pub mod vb2;
-#[cfg(all(
-    CONFIG_MEDIA_CONTROLLER,
-    CONFIG_VIDEO_V4L2_SUBDEV_API,
-    CONFIG_VIDEOBUF2_V4L2
-))]
+#[cfg(all(CONFIG_RUST_MEDIA_ABSTRACTIONS, CONFIG_VIDEOBUF2_V4L2))]
 pub mod video;
 
-#[cfg(all(
-    CONFIG_MEDIA_CONTROLLER,
-    CONFIG_VIDEO_V4L2_SUBDEV_API,
-    any(CONFIG_I2C, CONFIG_I2C = "m")
-))]
+#[cfg(all(CONFIG_RUST_MEDIA_ABSTRACTIONS, any(CONFIG_I2C, CONFIG_I2C = "m")))]
 pub mod cci;
 
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API, CONFIG_KUNIT))]
+#[cfg(CONFIG_RUST_MEDIA_KUNIT_TEST)]
 mod tests;
 
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 use crate::bindings;
 
 /// The C `struct device` of `dev` (the kernel crate's `as_raw()` is private
 /// to it).
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub(crate) fn dev_raw<Ctx: crate::device::DeviceContext>(
     dev: &crate::device::Device<Ctx>,
 ) -> *mut bindings::device {
@@ -105,7 +114,7 @@ pub(crate) fn dev_raw<Ctx: crate::device::DeviceContext>(
 }
 
 /// The C `struct fwnode_handle` of `node`.
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub(crate) fn fwnode_raw(node: &crate::device::property::FwNode) -> *mut bindings::fwnode_handle {
     // Not dereferenced here. `FwNode` is a transparent wrapper of
     // `Opaque<struct fwnode_handle>`.
@@ -116,7 +125,7 @@ pub(crate) fn fwnode_raw(node: &crate::device::property::FwNode) -> *mut binding
 
 /// Copies `src` into the C character array `dst`, truncated so that it
 /// always ends with a NUL (as `strscpy()`).
-#[cfg(all(CONFIG_MEDIA_CONTROLLER, CONFIG_VIDEO_V4L2_SUBDEV_API))]
+#[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub(crate) fn copy_name(dst: &mut [crate::ffi::c_char], src: &crate::prelude::CStr) {
     let Some(room) = dst.len().checked_sub(1) else {
         return;

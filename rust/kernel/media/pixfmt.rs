@@ -513,7 +513,9 @@ impl PixFormat {
             xfer_func: self.xfer_func,
             ..Default::default()
         };
-        raw.__bindgen_anon_1.bindgen_union_field = self.ycbcr_enc;
+        // SAFETY: Both members of the union are `u32`; the pointer is to
+        // `raw`, which is ours.
+        unsafe { *union_member_mut!(raw.__bindgen_anon_1.ycbcr_enc, u32) = self.ycbcr_enc };
         raw
     }
 
@@ -528,8 +530,9 @@ impl PixFormat {
             sizeimage: raw.sizeimage,
             colorspace: raw.colorspace,
             flags: raw.flags,
-            // Both members of the union are `u32`.
-            ycbcr_enc: raw.__bindgen_anon_1.bindgen_union_field,
+            // SAFETY: Both members of the union are `u32`; any value is
+            // valid.
+            ycbcr_enc: unsafe { *union_member!(raw.__bindgen_anon_1.ycbcr_enc, u32) },
             quantization: raw.quantization,
             xfer_func: raw.xfer_func,
         }
@@ -583,6 +586,6 @@ impl MetaFormat {
     }
 }
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_RUST_MEDIA_PIXFMT_KUNIT_TEST)]
 #[path = "pixfmt_tests.rs"]
 mod tests;

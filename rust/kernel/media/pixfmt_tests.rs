@@ -164,7 +164,7 @@ mod cases {
 
     /// The Rust `bound_align_image` gives what the C
     /// `v4l_bound_align_image` gives, over a grid of inputs.
-    #[cfg(CONFIG_VIDEO_DEV)]
+    #[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
     #[test]
     fn bound_align_matches_c() {
         /// `(w, wmin, wmax, walign, h, hmin, hmax, halign, salign)`.

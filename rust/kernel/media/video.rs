@@ -899,10 +899,12 @@ impl Format {
 
     /// The image format, for single-plane video types.
     pub fn pix(&self) -> Option<PixFormat> {
-        // SAFETY: `pix` is the member of the union for these types; every
-        // bit pattern is a valid `v4l2_pix_format`.
-        self.is_pix()
-            .then(|| PixFormat::from_raw(unsafe { self.0.fmt.pix.as_ref() }))
+        self.is_pix().then(|| {
+            // SAFETY: `pix` is the member of the union for these types;
+            // every bit pattern is a valid `v4l2_pix_format`.
+            let raw = unsafe { &*union_member!(self.0.fmt.pix, bindings::v4l2_pix_format) };
+            PixFormat::from_raw(raw)
+        })
     }
 
     /// Sets the image format: `EINVAL` for other types.
@@ -911,16 +913,18 @@ impl Format {
             return Err(EINVAL);
         }
         // SAFETY: The union is large enough for any of its members.
-        unsafe { *self.0.fmt.pix.as_mut() = p.to_raw() };
+        unsafe { *union_member_mut!(self.0.fmt.pix, bindings::v4l2_pix_format) = p.to_raw() };
         Ok(())
     }
 
     /// The metadata format, for metadata types.
     pub fn meta(&self) -> Option<MetaFormat> {
-        // SAFETY: `meta` is the member of the union for these types; every
-        // bit pattern is a valid `v4l2_meta_format`.
-        self.is_meta()
-            .then(|| MetaFormat::from_raw(unsafe { self.0.fmt.meta.as_ref() }))
+        self.is_meta().then(|| {
+            // SAFETY: `meta` is the member of the union for these types;
+            // every bit pattern is a valid `v4l2_meta_format`.
+            let raw = unsafe { &*union_member!(self.0.fmt.meta, bindings::v4l2_meta_format) };
+            MetaFormat::from_raw(raw)
+        })
     }
 
     /// Sets the metadata format: `EINVAL` for other types.
@@ -929,7 +933,7 @@ impl Format {
             return Err(EINVAL);
         }
         // SAFETY: The union is large enough for any of its members.
-        unsafe { *self.0.fmt.meta.as_mut() = m.to_raw() };
+        unsafe { *union_member_mut!(self.0.fmt.meta, bindings::v4l2_meta_format) = m.to_raw() };
         Ok(())
     }
 }
@@ -954,8 +958,10 @@ impl FrmSizeEnum {
         self.0.type_ = bindings::v4l2_frmsizetypes_V4L2_FRMSIZE_TYPE_DISCRETE;
         // SAFETY: The union is large enough for any of its members.
         unsafe {
-            *self.0.__bindgen_anon_1.discrete.as_mut() =
-                bindings::v4l2_frmsize_discrete { width, height };
+            *union_member_mut!(
+                self.0.__bindgen_anon_1.discrete,
+                bindings::v4l2_frmsize_discrete
+            ) = bindings::v4l2_frmsize_discrete { width, height };
         }
     }
 
@@ -964,7 +970,10 @@ impl FrmSizeEnum {
         self.0.type_ = bindings::v4l2_frmsizetypes_V4L2_FRMSIZE_TYPE_STEPWISE;
         // SAFETY: The union is large enough for any of its members.
         unsafe {
-            *self.0.__bindgen_anon_1.stepwise.as_mut() = bindings::v4l2_frmsize_stepwise {
+            *union_member_mut!(
+                self.0.__bindgen_anon_1.stepwise,
+                bindings::v4l2_frmsize_stepwise
+            ) = bindings::v4l2_frmsize_stepwise {
                 min_width: width.0,
                 max_width: width.1,
                 step_width: width.2,
@@ -1013,7 +1022,10 @@ impl Event {
         let mut ev: bindings::v4l2_event = unsafe { core::mem::zeroed() };
         ev.type_ = bindings::V4L2_EVENT_FRAME_SYNC;
         // SAFETY: The union is large enough for any of its members.
-        unsafe { ev.u.frame_sync.as_mut().frame_sequence = sequence };
+        unsafe {
+            (*union_member_mut!(ev.u.frame_sync, bindings::v4l2_event_frame_sync)).frame_sequence =
+                sequence
+        };
         Self(ev)
     }
 }

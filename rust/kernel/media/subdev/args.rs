@@ -454,7 +454,9 @@ impl FrameDesc {
             slot.flags = bindings::v4l2_mbus_frame_desc_flags_V4L2_MBUS_FRAME_DESC_FL_LEN_MAX;
         }
         // SAFETY: `csi2` is the only member of the union.
-        let csi2 = unsafe { slot.bus.csi2.as_mut() };
+        let csi2 = unsafe {
+            &mut *union_member_mut!(slot.bus.csi2, bindings::v4l2_mbus_frame_desc_entry_csi2)
+        };
         csi2.vc = e.vc;
         csi2.dt = e.dt;
         self.0.num_entries += 1;
@@ -469,9 +471,13 @@ impl FrameDesc {
             pixelcode: Code::from_raw(e.pixelcode),
             length: e.length,
             // SAFETY: `csi2` is the only member of the union; plain bytes.
-            vc: unsafe { e.bus.csi2.as_ref() }.vc,
+            vc: unsafe {
+                (*union_member!(e.bus.csi2, bindings::v4l2_mbus_frame_desc_entry_csi2)).vc
+            },
             // SAFETY: As above.
-            dt: unsafe { e.bus.csi2.as_ref() }.dt,
+            dt: unsafe {
+                (*union_member!(e.bus.csi2, bindings::v4l2_mbus_frame_desc_entry_csi2)).dt
+            },
         })
     }
 }
@@ -513,7 +519,9 @@ impl MbusConfig {
     /// Sets the CSI-2 lanes and flags.
     pub fn set_csi2(&mut self, num_data_lanes: u8, flags: u32) {
         // SAFETY: The union members are plain data.
-        let c = unsafe { self.0.bus.mipi_csi2.as_mut() };
+        let c = unsafe {
+            &mut *union_member_mut!(self.0.bus.mipi_csi2, bindings::v4l2_mbus_config_mipi_csi2)
+        };
         c.num_data_lanes = num_data_lanes;
         c.flags = flags;
     }
@@ -527,6 +535,6 @@ impl MbusConfig {
     pub fn csi2(&self) -> &MipiCsi2 {
         // SAFETY: `MipiCsi2` is a transparent wrapper; the union member is
         // plain data.
-        unsafe { &*core::ptr::from_ref(self.0.bus.mipi_csi2.as_ref()).cast::<MipiCsi2>() }
+        unsafe { &*union_member!(self.0.bus.mipi_csi2, MipiCsi2) }
     }
 }

@@ -612,6 +612,10 @@ static DEFERRED_FREES: AtomicUsize = AtomicUsize::new(0);
 
 /// Waits until the deferred frees are done: their work items run code of
 /// this module, which must not go before them.
+#[allow(
+    dead_code,
+    reason = "called when the out-of-tree crate's module unloads; the kernel crate of a tree never does"
+)]
 pub(crate) fn wait_for_deferred_frees() {
     while DEFERRED_FREES.load(Ordering::Acquire) != 0 {
         crate::time::delay::fsleep(crate::time::Delta::from_millis(1));

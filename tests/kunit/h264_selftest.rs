@@ -2,6 +2,10 @@
 
 //! KUnit suite for the H.264 encoding core: its self tests (`selftest.rs`,
 //! which `cargo test` also runs on the host), compiled for the kernel.
+//!
+//! The core (`drivers/media/h264/src/`) has no module of its own: it is
+//! compiled into this one as the crate `h264` (see this directory's
+//! `Kbuild`).
 
 use kernel::alloc::flags::{__GFP_ZERO, GFP_KERNEL};
 use kernel::prelude::*;
