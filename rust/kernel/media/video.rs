@@ -67,6 +67,8 @@ impl Caps {
     pub const VIDEO_CAPTURE_MPLANE: Self = Self(bindings::V4L2_CAP_VIDEO_CAPTURE_MPLANE);
     /// Multi-plane video output.
     pub const VIDEO_OUTPUT_MPLANE: Self = Self(bindings::V4L2_CAP_VIDEO_OUTPUT_MPLANE);
+    /// Single-plane memory-to-memory.
+    pub const VIDEO_M2M: Self = Self(bindings::V4L2_CAP_VIDEO_M2M);
     /// Multi-plane memory-to-memory.
     pub const VIDEO_M2M_MPLANE: Self = Self(bindings::V4L2_CAP_VIDEO_M2M_MPLANE);
     /// Metadata capture.
