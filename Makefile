@@ -22,10 +22,13 @@ OUR_CONFIGS := CONFIG_VIDEO_RS_H264_KUNIT_TEST=m CONFIG_IIO_NPCM_ADC_RS=m \
 	CONFIG_VIDEO_RS_SLENC_KUNIT_TEST=m CONFIG_IIO_RS_LIFETIME_TEST=m
 # The V4L2/media drivers, built where the kernel has what they depend on
 # (the sub-device API, I2C, runtime PM, the common clock framework and
-# videobuf2's DMA-contiguous allocator); the arm test kernel has no media.
-MEDIA_CONFIGS := CONFIG_VIDEO_IMX219_RS=m CONFIG_VIDEO_BCM2835_UNICAM_RS=m
+# videobuf2's DMA-contiguous and vmalloc allocators, mem2mem); the arm test
+# kernel has no media.
+MEDIA_CONFIGS := CONFIG_VIDEO_IMX219_RS=m CONFIG_VIDEO_BCM2835_UNICAM_RS=m \
+	CONFIG_VIDEO_SLENC_RS=m
 MEDIA_DEPS := CONFIG_VIDEO_V4L2_SUBDEV_API=y CONFIG_V4L2_FWNODE=[ym] CONFIG_I2C=[ym] CONFIG_PM=y \
-	CONFIG_COMMON_CLK=y CONFIG_VIDEOBUF2_DMA_CONTIG=[ym]
+	CONFIG_COMMON_CLK=y CONFIG_VIDEOBUF2_DMA_CONTIG=[ym] CONFIG_V4L2_MEM2MEM_DEV=[ym] \
+	CONFIG_VIDEOBUF2_VMALLOC=[ym]
 media_configs = $$(for d in $(MEDIA_DEPS); do grep -qsx "$$d" "$$kdir/.config" || exit 0; done; \
 	echo $(MEDIA_CONFIGS))
 
