@@ -717,8 +717,8 @@ impl<T: Ops> Adapter<T> {
         let lock = unsafe { (*vdev).lock };
         // SAFETY: `lock` is an initialised mutex.
         unsafe { bindings::mutex_lock(lock) };
-        // SAFETY: Locked above, unlocked when the guard goes.
-        let _g = Unlock(lock);
+        // SAFETY: Locked above by this thread.
+        let _g = unsafe { Unlock::new(lock) };
         // SAFETY: `drv` is read under the node's lock; non-null while
         // registered: an `Arc<T>`'s pointer, alive while the registration
         // holds it (it clears `drv` under this lock before dropping it).
@@ -928,11 +928,26 @@ impl<T: Ops> Adapter<T> {
 }
 
 /// Unlocks a mutex when dropped.
+///
+/// # Invariants
+///
+/// The mutex is locked by the thread that holds the guard.
 struct Unlock(*mut bindings::mutex);
+
+impl Unlock {
+    /// # Safety
+    ///
+    /// `lock` is a mutex locked by this thread, which this guard is now
+    /// responsible for unlocking.
+    unsafe fn new(lock: *mut bindings::mutex) -> Self {
+        // INVARIANT: As the caller promises.
+        Self(lock)
+    }
+}
 
 impl Drop for Unlock {
     fn drop(&mut self) {
-        // SAFETY: Locked by the creator of the guard, in this thread.
+        // SAFETY: By the type invariant the mutex is locked by this thread.
         unsafe { bindings::mutex_unlock(self.0) };
     }
 }
