@@ -106,7 +106,7 @@ impl kernel::Module for SlencModule {
             },
         )?
         .register(Arc::new(Slenc, GFP_KERNEL)?, module)?;
-        pr_info!("slenc_rs: virtual stateless H.264 encoder ready\n");
+        pr_info!("virtual stateless H.264 encoder ready\n");
         Ok(Self {
             _node: node,
             _v4l2: v4l2,
@@ -500,7 +500,7 @@ impl ContextOps for Ctx {
                 job.capture_queue().buffer_done(dst, done);
             }
             Err(e) => {
-                pr_warn!("slenc_rs: frame {seq} failed: {e:?}\n");
+                pr_warn!("frame {seq} failed: {e:?}\n");
                 job.output_queue().buffer_done(src, Done::error(seq));
                 job.capture_queue().buffer_done(dst, Done::error(seq));
             }
