@@ -47,6 +47,7 @@ use crate::{
     error::{from_err_ptr, from_result, to_result},
     ffi::{c_int, c_void},
     media::{
+        ctrls,
         entity::Function,
         v4l2_device,
         vb2::{self, ActiveBuffer, Queue, QueueConfig, QueueOps, QueueState},
@@ -121,6 +122,14 @@ pub trait ContextOps: QueueOps {
     /// Enumerates the frame sizes of a format (`VIDIOC_ENUM_FRAMESIZES`).
     fn enum_framesizes(_this: &Self, _f: &mut FrmSizeEnum) -> Result {
         build_error!(crate::error::VTABLE_DEFAULT_ERROR)
+    }
+
+    /// The controls of the context, if it has any: the V4L2 core serves
+    /// the control ioctls and control events of the context's file from
+    /// them (`v4l2_fh.ctrl_handler`). Called once, when the file is opened;
+    /// the handler must live as long as the context's data.
+    fn controls(_this: &Self) -> Option<&ctrls::Handler<ctrls::NoOps>> {
+        None
     }
 
     /// Whether the context can run a job, beyond having a buffer waiting
@@ -374,7 +383,7 @@ impl<T: Ops> Drop for Registration<T> {
             bindings::mutex_lock(lock);
             while !(*(*node).ctxs.get()).is_null() {
                 let ctx = *(*node).ctxs.get();
-                detach::<T>(ctx, true);
+                detach::<T>(ctx);
             }
             *(*node).drv.get() = core::ptr::null();
             bindings::mutex_unlock(lock);
@@ -384,30 +393,46 @@ impl<T: Ops> Drop for Registration<T> {
     }
 }
 
-/// Stops context `ctx` (if `stop`), detaches its queues and drops the
-/// driver's data of the context.
+/// Stops context `ctx` (its job cancelled, waiting for a running one,
+/// streaming stopped, buffers freed), detaches its queues and drops the
+/// driver's data of the context: at unregistration, for the files still
+/// open.
 ///
 /// # Safety
 ///
 /// `ctx` is an attached context of a node of `T`; the node's lock is held.
-unsafe fn detach<T: Ops>(ctx: *mut Context, stop: bool) {
-    // SAFETY: As the caller promises: the context and its node are valid,
-    // and the list is ours under the node's lock.
+unsafe fn detach<T: Ops>(ctx: *mut Context) {
+    // SAFETY: As the caller promises: the context, its mem2mem context and
+    // its node are valid.
     unsafe {
         let m2m_ctx = (*ctx).m2m_ctx;
         let out_q = &raw mut (*m2m_ctx).out_q_ctx.q;
         let cap_q = &raw mut (*m2m_ctx).cap_q_ctx.q;
-        if stop {
-            // Cancels the context's job (waiting for a running one to
-            // finish), stops streaming (driver code) and frees the buffers.
-            for q in [out_q, cap_q] {
-                bindings::v4l2_m2m_streamoff(core::ptr::null_mut(), m2m_ctx, (*q).type_);
-                bindings::vb2_queue_release(q);
-            }
+        for q in [out_q, cap_q] {
+            bindings::v4l2_m2m_streamoff(core::ptr::null_mut(), m2m_ctx, (*q).type_);
+            bindings::vb2_queue_release(q);
         }
         vb2::detach(out_q);
         vb2::detach(cap_q);
-        // Unlink.
+        drop_data::<T>(ctx);
+    }
+}
+
+/// Unlinks context `ctx` from its node and drops the driver's data of the
+/// context.
+///
+/// # Safety
+///
+/// `ctx` is an attached context of a node of `T` whose queues can no
+/// longer call the driver (detached or released); the node's lock is held.
+unsafe fn drop_data<T: Ops>(ctx: *mut Context) {
+    // SAFETY: As the caller promises: the context and its node are valid
+    // and the list is ours under the node's lock.
+    unsafe {
+        // Control events refer to the controls, which go with the data.
+        let fh = Opaque::cast_into(&raw const (*ctx).fh);
+        bindings::v4l2_event_unsubscribe_all(fh);
+        (*fh).ctrl_handler = core::ptr::null_mut();
         let node = (*ctx).node;
         if (*ctx).prev.is_null() {
             *(*node).ctxs.get() = (*ctx).next;
@@ -689,6 +714,9 @@ impl<T: Ops> Adapter<T> {
         ops.vidioc_expbuf = Some(bindings::v4l2_m2m_ioctl_expbuf);
         ops.vidioc_streamon = Some(bindings::v4l2_m2m_ioctl_streamon);
         ops.vidioc_streamoff = Some(bindings::v4l2_m2m_ioctl_streamoff);
+        // Control events, of the context's controls (`EINVAL` without).
+        ops.vidioc_subscribe_event = Some(bindings::v4l2_ctrl_subscribe_event);
+        ops.vidioc_unsubscribe_event = Some(bindings::v4l2_event_unsubscribe);
         ops
     };
 
@@ -761,7 +789,13 @@ impl<T: Ops> Adapter<T> {
             (*ctx).drv = drv.cast();
             (*ctx).out_state.set_drv(drv.cast());
             (*ctx).cap_state.set_drv(drv.cast());
-            bindings::v4l2_fh_init(Opaque::cast_into(&raw const (*ctx).fh), vdev);
+            let fh = Opaque::cast_into(&raw const (*ctx).fh);
+            bindings::v4l2_fh_init(fh, vdev);
+            // The handler lives as long as the driver's data, and the
+            // file handle is detached from it before the data goes.
+            if let Some(h) = <T::Context as ContextOps>::controls(&*drv) {
+                (*fh).ctrl_handler = h.as_raw();
+            }
         }
         // SAFETY: `m2m` is the node's; `queue_init` sets up the queues of
         // the new context, whose `priv` is `ctx`.
@@ -848,10 +882,13 @@ impl<T: Ops> Adapter<T> {
             let lock = (*Opaque::cast_into(&raw const (*node).vdev)).lock;
             bindings::mutex_lock(lock);
             // Cancels the job (waiting for a running one), stops
-            // streaming (driver code while attached) and frees the queues.
+            // streaming (driver code while attached) and frees the queues
+            // and the mem2mem context.
             bindings::v4l2_m2m_ctx_release((*ctx).m2m_ctx);
+            (*ctx).m2m_ctx = core::ptr::null_mut();
+            (*Opaque::cast_into(&raw const (*ctx).fh)).m2m_ctx = core::ptr::null_mut();
             if !(*ctx).drv.is_null() {
-                detach::<T>(ctx, false);
+                drop_data::<T>(ctx);
             }
             bindings::mutex_unlock(lock);
             let fh = Opaque::cast_into(&raw const (*ctx).fh);

@@ -826,6 +826,12 @@ impl Capability {
         copy_u8(&mut self.0.card, name);
     }
 
+    /// Sets the bus information (e.g. `platform:<device name>`), for
+    /// devices whose bus the core cannot name.
+    pub fn set_bus_info(&mut self, info: &CStr) {
+        copy_u8(&mut self.0.bus_info, info);
+    }
+
     /// Adds the capabilities of other nodes of the device to those of the
     /// whole device (`capabilities`).
     pub fn add_capabilities(&mut self, caps: Caps) {
