@@ -24,6 +24,7 @@ use kernel::{
     faux,
     faux_ext::RegistrationExt,
     media::{
+        ctrls::{self, Ctrl, Handler, NoOps},
         device::Info,
         entity::Function,
         m2m::{self, ContextOps, Job},
@@ -37,11 +38,12 @@ use kernel::{
     },
     new_mutex,
     prelude::*,
+    static_lock_class,
     sync::{Arc, Mutex},
 };
 use slenc_codec::{
     backend::{Backend, IrqStatus, JobFailure},
-    controls::{self as ctl, Controls},
+    controls::{self as ctl, Controls, CtrlKind, STATEFUL_CONTROLS},
     engine::{H264Engine, BUF_FLAG_KEYFRAME, BUF_FLAG_PFRAME},
     layout::{self, InputFormat, OutputFormat},
     state::StreamInfo,
@@ -60,15 +62,23 @@ module! {
     license: "GPL",
 }
 
-/// Pictures from one IDR picture to the next.
+/// Pictures from one IDR picture to the next (default of
+/// `V4L2_CID_MPEG_VIDEO_GOP_SIZE`; 0: only the first picture).
 const GOP: u32 = 30;
-/// The QP of every picture.
+/// The largest GOP size.
+const GOP_MAX: i64 = 1 << 16;
+/// `V4L2_CID_MPEG_VIDEO_GOP_SIZE`.
+const CID_GOP_SIZE: u32 = slenc_codec::uapi::CID_CODEC_BASE + 202;
+/// The default QP of I and P pictures (without rate control).
 const QP: i32 = 26;
 /// Default picture size.
 const DEFAULT_WIDTH: u32 = 320;
 const DEFAULT_HEIGHT: u32 = 240;
 /// Largest CAPTURE buffer user space may ask for.
 const MAX_CAPTURE: u32 = 64 << 20;
+/// The bus information of the node and the media device (the faux bus has
+/// no prefix of its own that user space knows).
+const BUS_INFO: &CStr = c"platform:slenc";
 /// The OUTPUT formats, in enumeration order (single-plane).
 const OUTPUT_FORMATS: [InputFormat; 2] = [InputFormat::Nv12, InputFormat::Yuv420];
 
@@ -85,7 +95,9 @@ impl kernel::Module for SlencModule {
         let faux = faux::Registration::new(c"slenc", None)?;
         let v4l2 = v4l2_device::Unregistered::new(
             faux.bound(),
-            &Info::new(c"slenc").driver_name(c"slenc_rs"),
+            &Info::new(c"slenc")
+                .driver_name(c"slenc_rs")
+                .bus_info(BUS_INFO),
         )?
         .register(module)?;
         let queue = |buf_type| QueueConfig {
@@ -124,9 +136,13 @@ impl m2m::Ops for Slenc {
 
     fn open(this: &Arc<Self>) -> Result<impl PinInit<Ctx, Error>> {
         let st = CtxState::new()?;
+        let (ctrls, list, gop) = Ctx::controls()?;
         Ok(try_pin_init!(Ctx {
             _dev: this.clone(),
             st <- new_mutex!(st),
+            ctrls,
+            list,
+            gop,
         }? Error))
     }
 }
@@ -137,6 +153,61 @@ struct Ctx {
     _dev: Arc<Slenc>,
     #[pin]
     st: Mutex<CtxState>,
+    /// The context's controls: the stateful codec controls the codec layer
+    /// reads ([`STATEFUL_CONTROLS`], in `list`) and the GOP size.
+    ctrls: Handler<NoOps>,
+    list: KVec<(u32, Ctrl)>,
+    gop: Ctrl,
+}
+
+impl Ctx {
+    /// The controls of a new context.
+    fn controls() -> Result<(Handler<NoOps>, KVec<(u32, Ctrl)>, Ctrl)> {
+        let n = STATEFUL_CONTROLS.len();
+        let mut h = Handler::<NoOps>::new(n as u32 + 1, c"slenc", static_lock_class!())?;
+        let mut list = KVec::with_capacity(n, GFP_KERNEL)?;
+        for c in STATEFUL_CONTROLS {
+            let id = ctrls::Id::from_raw(c.id);
+            let def = match c.id {
+                ctl::CID_MPEG_VIDEO_H264_I_FRAME_QP | ctl::CID_MPEG_VIDEO_H264_P_FRAME_QP => {
+                    i64::from(QP)
+                }
+                _ => c.def,
+            };
+            let ctrl = match c.kind {
+                CtrlKind::Integer | CtrlKind::Boolean => {
+                    h.new_std(id, c.min, c.max, c.step_or_skip, def)?
+                }
+                CtrlKind::Menu => {
+                    let below = (1u64 << c.min.clamp(0, 63)) - 1;
+                    let max = u8::try_from(c.max).map_err(|_| EINVAL)?;
+                    let def = u8::try_from(def).map_err(|_| EINVAL)?;
+                    h.new_std_menu(id, max, c.step_or_skip | below, def)?
+                }
+            };
+            list.push((c.id, ctrl), GFP_KERNEL)?;
+        }
+        let gop = h.new_std(
+            ctrls::Id::from_raw(CID_GOP_SIZE),
+            0,
+            GOP_MAX,
+            1,
+            i64::from(GOP),
+        )?;
+        h.error()?;
+        Ok((h, list, gop))
+    }
+
+    /// The values of the controls now: the codec layer's snapshot and the
+    /// GOP size.
+    fn snapshot(&self) -> Result<(Controls, u32)> {
+        let g = self.ctrls.lock();
+        let mut c = Controls::default();
+        for (id, ctrl) in self.list.iter() {
+            c.set(*id, ctrl.val(&g)?).map_err(|_| EINVAL)?;
+        }
+        Ok((c, u32::try_from(self.gop.val(&g)?).unwrap_or(GOP)))
+    }
 }
 
 /// What the encoder needs while the OUTPUT queue streams.
@@ -175,6 +246,7 @@ struct Params {
     sps: Sps,
     pps: Pps,
     controls: Controls,
+    gop: u32,
     frame_num: u16,
     poc: u16,
     idr_pic_id: u16,
@@ -209,6 +281,7 @@ impl Params {
             sps,
             pps,
             controls,
+            gop: GOP,
             frame_num: 0,
             poc: 0,
             idr_pic_id: 0,
@@ -219,7 +292,7 @@ impl Params {
     /// The parameters of the next picture.
     fn next(&mut self) -> EncodeParams {
         let mut e = EncodeParams::ZERO;
-        let key = self.n.is_multiple_of(GOP);
+        let key = self.n == 0 || (self.gop > 0 && self.n.is_multiple_of(self.gop));
         let max_fn = 1u32 << (self.sps.log2_max_frame_num_minus4 + 4);
         let max_poc = 1u32 << (self.sps.log2_max_pic_order_cnt_lsb_minus4 + 4);
         if key {
@@ -250,11 +323,49 @@ impl Params {
 /// `V4L2_COLORSPACE_REC709` (uAPI).
 const COLORSPACE_REC709: u32 = 3;
 
+/// Colorimetry of a stream (`colorspace`, `xfer_func`, `ycbcr_enc`,
+/// `quantization` of `struct v4l2_pix_format`): what user space gives on
+/// OUTPUT, reported on CAPTURE too.
+#[derive(Clone, Copy)]
+struct Colorimetry {
+    colorspace: u32,
+    xfer_func: u32,
+    ycbcr_enc: u32,
+    quantization: u32,
+}
+
+impl Colorimetry {
+    /// Rec. 709, the rest the default of the colorspace.
+    const DEFAULT: Self = Self {
+        colorspace: COLORSPACE_REC709,
+        xfer_func: 0,
+        ycbcr_enc: 0,
+        quantization: 0,
+    };
+
+    /// The colorimetry of `f`, the default if its colorspace is not set or
+    /// not known (values beyond the last `V4L2_COLORSPACE_DCI_P3` = 12,
+    /// `V4L2_XFER_FUNC_SMPTE2084` = 7, `V4L2_YCBCR_ENC_SMPTE240M` = 8,
+    /// `V4L2_QUANTIZATION_LIM_RANGE` = 2).
+    fn of(f: &PixFormat) -> Self {
+        if f.colorspace == 0 || f.colorspace > 12 {
+            return Self::DEFAULT;
+        }
+        Self {
+            colorspace: f.colorspace,
+            xfer_func: if f.xfer_func <= 7 { f.xfer_func } else { 0 },
+            ycbcr_enc: if f.ycbcr_enc <= 8 { f.ycbcr_enc } else { 0 },
+            quantization: if f.quantization <= 2 { f.quantization } else { 0 },
+        }
+    }
+}
+
 /// The formats of a context's queues.
 #[derive(Clone, Copy)]
 struct Fmt {
     out: OutputFormat,
     cap_sizeimage: u32,
+    color: Colorimetry,
 }
 
 impl Fmt {
@@ -263,6 +374,7 @@ impl Fmt {
         Self {
             out,
             cap_sizeimage: layout::capture_min_size(out.width, out.height),
+            color: Colorimetry::DEFAULT,
         }
     }
 
@@ -274,11 +386,11 @@ impl Fmt {
             field: video::FIELD_NONE,
             bytesperline: self.out.bytesperline[0],
             sizeimage: self.out.sizeimage[0],
-            colorspace: COLORSPACE_REC709,
+            colorspace: self.color.colorspace,
             flags: 0,
-            ycbcr_enc: 0,
-            quantization: 0,
-            xfer_func: 0,
+            ycbcr_enc: self.color.ycbcr_enc,
+            quantization: self.color.quantization,
+            xfer_func: self.color.xfer_func,
         }
     }
 
@@ -299,7 +411,10 @@ impl Fmt {
                 let fmt = InputFormat::from_fourcc(f.pixelformat.as_raw())
                     .filter(|i| OUTPUT_FORMATS.contains(i))
                     .unwrap_or(InputFormat::Nv12);
-                let n = Fmt::new(fmt, f.width, f.height, f.bytesperline);
+                let n = Fmt {
+                    color: Colorimetry::of(f),
+                    ..Fmt::new(fmt, f.width, f.height, f.bytesperline)
+                };
                 Ok((n.output_pix(), n))
             }
             BufType::VideoCapture => {
@@ -424,7 +539,12 @@ impl ContextOps for Ctx {
     fn querycap(_this: &Self, cap: &mut Capability) -> Result {
         cap.set_driver(c"slenc_rs");
         cap.set_card(c"slenc virtual H.264 encoder");
+        cap.set_bus_info(BUS_INFO);
         Ok(())
+    }
+
+    fn controls(this: &Self) -> Option<&Handler<NoOps>> {
+        Some(&this.ctrls)
     }
 
     fn enum_fmt(_this: &Self, f: &mut FmtDesc) -> Result {
@@ -484,8 +604,16 @@ impl ContextOps for Ctx {
         let Some((src, mut dst)) = job.take_buffers() else {
             return;
         };
+        let snap = this.snapshot();
         let mut st = this.st.lock();
-        let res = st.encode(&job, &src, &mut dst);
+        let res = match snap {
+            Ok((controls, gop)) => {
+                st.params.controls = controls;
+                st.params.gop = gop;
+                st.encode(&job, &src, &mut dst)
+            }
+            Err(e) => Err(e),
+        };
         let seq = st.sequence;
         st.sequence = st.sequence.wrapping_add(1);
         drop(st);
