@@ -4,12 +4,14 @@
 # Guest test (x86_64 virtme-ng boot, scripts/guest-run.sh; the modules are
 # loaded): the virtual stateless H.264 encoder slenc_rs. Prints KTAP.
 #
-# - its video node passes v4l2-compliance (0 failures), and so does its
-#   media device;
+# - its video node passes v4l2-compliance (0 failures), also streaming
+#   (-s), and so does its media device;
 # - a known pattern (tests/guest/slenc_encode.py, QCIF NV12) encoded
 #   through the node decodes with ffmpeg (-err_detect explode) to as many
 #   pictures, close to the pattern (PSNR of luma above MIN_PSNR dB), the
-#   first CAPTURE buffer flagged KEYFRAME and the others PFRAME;
+#   first CAPTURE buffer flagged KEYFRAME and the others PFRAME, and the
+#   stream is bit for bit what the host build of the codec layer
+#   (tools/slenc-enc --host) makes of the same pictures;
 # - the node can be opened again after that, and the module unloads and
 #   loads again.
 
@@ -64,7 +66,7 @@ find_media() {
 }
 
 echo "KTAP version 1"
-echo "1..7"
+echo "1..10"
 
 [ -e /sys/module/slenc_rs ] || insmod "$top/build/x86_64/drivers/media/platform/slenc/slenc_rs.ko"
 video=$(find_node)
@@ -86,6 +88,10 @@ compliance() {
 }
 compliance compliance_video -d "$video"
 result $? "v4l2_compliance_video_node"
+# Streaming on both queues with v4l2-compliance's own buffers (MMAP,
+# USERPTR refused, DMABUF: no exporter given), 10 frames.
+compliance compliance_streaming -d "$video" -s10
+result $? "v4l2_compliance_streaming"
 media=$(find_media)
 if [ -n "$media" ]; then
 	compliance compliance_media -m "$media"
@@ -122,6 +128,39 @@ read -r _ frames _ psnr_y _ _ _ _ _ min_y <"$out/psnr.txt"
 [ "$frames" = "$FRAMES" ] || rc=1
 awk -v m="$min_y" -v t=$MIN_PSNR 'BEGIN { exit !(m > t) }' || rc=1
 result $rc "ffmpeg_decodes_psnr_above_${MIN_PSNR}dB"
+
+# The same pictures through the host build of the codec layer (the
+# tools/slenc-enc binary, --host: same engine, virtual engine and H.264
+# core, same choices: GOP 30, QP 26): the same bits.
+tool=$cache/cargo-target/slenc-enc/release/slenc-enc
+if [ -x "$tool" ]; then
+	python3 "$here/slenc_encode.py" nv12 "$out/pattern.nv12" $W $H "$FRAMES" &&
+		"$tool" --host -i "$out/pattern.nv12" --nv12 --size ${W}x$H --frames "$FRAMES" \
+			--gop 30 --qp 26 -o "$out/host.h264" >"$out/host.txt" 2>&1
+	rc=$?
+	[ $rc = 0 ] || diag <"$out/host.txt"
+	if [ $rc = 0 ] && cmp "$out/stream.h264" "$out/host.h264" | diag; then
+		echo "# $(wc -c <"$out/stream.h264") bytes, identical to the host build's"
+		ok "bitstream_equals_host_build"
+	else
+		echo "# driver: $(wc -c <"$out/stream.h264") bytes, host build: $(wc -c <"$out/host.h264" 2>/dev/null) bytes"
+		not_ok "bitstream_equals_host_build"
+	fi
+else
+	n=$((n + 1))
+	echo "ok $n bitstream_equals_host_build # SKIP no host build of tools/slenc-enc ($tool)"
+fi
+
+# The GOP size control: with 4, pictures 0 and 4 are IDR (KEYFRAME).
+python3 "$here/slenc_encode.py" encode "$video" $W $H 8 "$out/gop4.h264" 4 >"$out/gop4.txt" 2>&1
+rc=$?
+keys=
+while read -r _ t _ _ _ flags _ _; do
+	[ $((flags & 0x8)) = 0 ] || keys="$keys$t "
+done <"$out/gop4.txt"
+echo "# GOP_SIZE 4: keyframes at pictures $keys"
+[ $rc = 0 ] && [ "$keys" = "0 4 " ] || { diag <"$out/gop4.txt"; rc=1; }
+result $rc "gop_size_control"
 
 rmmod slenc_rs && insmod "$top/build/x86_64/drivers/media/platform/slenc/slenc_rs.ko" && find_node >/dev/null
 result $? "unload_reload"

@@ -4,8 +4,11 @@
 V4L2 ioctls (MMAP buffers, one OUTPUT and one CAPTURE buffer in flight),
 and checks the stream against the pattern once decoded by ffmpeg.
 
-  slenc_encode.py encode DEVICE WIDTH HEIGHT FRAMES STREAM.h264
+  slenc_encode.py encode DEVICE WIDTH HEIGHT FRAMES STREAM.h264 [GOP]
+      (GOP: sets V4L2_CID_MPEG_VIDEO_GOP_SIZE first)
       prints one line per frame: "frame N bytes B flags F sequence S"
+  slenc_encode.py nv12 FILE.nv12 WIDTH HEIGHT FRAMES
+      writes the pattern as raw NV12 pictures
   slenc_encode.py psnr DECODED.yuv WIDTH HEIGHT FRAMES
       prints "frames N psnr_y Y psnr_u U psnr_v V min_y M" comparing the
       decoded I420 pictures with the pattern (computed here, independently
@@ -35,6 +38,8 @@ VIDIOC_QBUF = _ioc(_IOC_READ | _IOC_WRITE, 15, BUF_SIZE)
 VIDIOC_DQBUF = _ioc(_IOC_READ | _IOC_WRITE, 17, BUF_SIZE)
 VIDIOC_STREAMON = _ioc(_IOC_WRITE, 18, 4)
 VIDIOC_STREAMOFF = _ioc(_IOC_WRITE, 19, 4)
+VIDIOC_S_CTRL = _ioc(_IOC_READ | _IOC_WRITE, 28, 8)
+CID_GOP_SIZE = 0x00990000 | 0x900 | 202  # V4L2_CID_MPEG_VIDEO_GOP_SIZE
 CAPTURE, OUTPUT = 1, 2
 MEMORY_MMAP = 1
 NV12 = struct.unpack('<I', b'NV12')[0]
@@ -104,8 +109,10 @@ def dqbuf(dev, buf_type):
     return used, flags, seq
 
 
-def encode(path, w, h, frames, out):
+def encode(path, w, h, frames, out, gop=None):
     dev = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+    if gop is not None:
+        fcntl.ioctl(dev, VIDIOC_S_CTRL, struct.pack('<Ii', CID_GOP_SIZE, gop))
     ow, oh, _, _, bpl, size = fmt(dev, OUTPUT, w, h, NV12)
     if (ow, oh, bpl) != (w, h, w):
         raise ValueError(f'OUTPUT format {ow}x{oh} bpl {bpl}, asked {w}x{h}')
@@ -164,8 +171,22 @@ def psnr(path, w, h, frames):
           f'psnr_v {tot[2] / k:.2f} min_y {min_y:.2f}')
 
 
+def write_nv12(path, w, h, frames):
+    with open(path, 'wb') as f:
+        for t in range(frames):
+            y, u, v = pattern(w, h, t)
+            uv = bytearray(len(u) * 2)
+            uv[0::2] = u
+            uv[1::2] = v
+            f.write(y)
+            f.write(uv)
+
+
 if __name__ == '__main__':
-    if sys.argv[1] == 'encode':
-        encode(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
+    if sys.argv[1] == 'nv12':
+        write_nv12(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    elif sys.argv[1] == 'encode':
+        gop = int(sys.argv[7]) if len(sys.argv) > 7 else None
+        encode(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], gop)
     else:
         psnr(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
