@@ -136,13 +136,11 @@ impl m2m::Ops for Slenc {
 
     fn open(this: &Arc<Self>) -> Result<impl PinInit<Ctx, Error>> {
         let st = CtxState::new()?;
-        let (ctrls, list, gop) = Ctx::controls()?;
+        let ctrls = CtxControls::new()?;
         Ok(try_pin_init!(Ctx {
             _dev: this.clone(),
             st <- new_mutex!(st),
             ctrls,
-            list,
-            gop,
         }? Error))
     }
 }
@@ -153,16 +151,20 @@ struct Ctx {
     _dev: Arc<Slenc>,
     #[pin]
     st: Mutex<CtxState>,
-    /// The context's controls: the stateful codec controls the codec layer
-    /// reads ([`STATEFUL_CONTROLS`], in `list`) and the GOP size.
-    ctrls: Handler<NoOps>,
+    ctrls: CtxControls,
+}
+
+/// The controls of a context: the stateful codec controls the codec layer
+/// reads ([`STATEFUL_CONTROLS`], in `list`) and the GOP size.
+struct CtxControls {
+    hdl: Handler<NoOps>,
     list: KVec<(u32, Ctrl)>,
     gop: Ctrl,
 }
 
-impl Ctx {
+impl CtxControls {
     /// The controls of a new context.
-    fn controls() -> Result<(Handler<NoOps>, KVec<(u32, Ctrl)>, Ctrl)> {
+    fn new() -> Result<Self> {
         let n = STATEFUL_CONTROLS.len();
         let mut h = Handler::<NoOps>::new(n as u32 + 1, c"slenc", static_lock_class!())?;
         let mut list = KVec::with_capacity(n, GFP_KERNEL)?;
@@ -195,13 +197,13 @@ impl Ctx {
             i64::from(GOP),
         )?;
         h.error()?;
-        Ok((h, list, gop))
+        Ok(Self { hdl: h, list, gop })
     }
 
     /// The values of the controls now: the codec layer's snapshot and the
     /// GOP size.
     fn snapshot(&self) -> Result<(Controls, u32)> {
-        let g = self.ctrls.lock();
+        let g = self.hdl.lock();
         let mut c = Controls::default();
         for (id, ctrl) in self.list.iter() {
             c.set(*id, ctrl.val(&g)?).map_err(|_| EINVAL)?;
@@ -355,7 +357,11 @@ impl Colorimetry {
             colorspace: f.colorspace,
             xfer_func: if f.xfer_func <= 7 { f.xfer_func } else { 0 },
             ycbcr_enc: if f.ycbcr_enc <= 8 { f.ycbcr_enc } else { 0 },
-            quantization: if f.quantization <= 2 { f.quantization } else { 0 },
+            quantization: if f.quantization <= 2 {
+                f.quantization
+            } else {
+                0
+            },
         }
     }
 }
@@ -544,7 +550,7 @@ impl ContextOps for Ctx {
     }
 
     fn controls(this: &Self) -> Option<&Handler<NoOps>> {
-        Some(&this.ctrls)
+        Some(&this.ctrls.hdl)
     }
 
     fn enum_fmt(_this: &Self, f: &mut FmtDesc) -> Result {
@@ -604,7 +610,7 @@ impl ContextOps for Ctx {
         let Some((src, mut dst)) = job.take_buffers() else {
             return;
         };
-        let snap = this.snapshot();
+        let snap = this.ctrls.snapshot();
         let mut st = this.st.lock();
         let res = match snap {
             Ok((controls, gop)) => {
