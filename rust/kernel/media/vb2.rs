@@ -287,6 +287,24 @@ impl Prepare<'_> {
     pub fn dma_addr(&self, plane: u32) -> Option<bindings::dma_addr_t> {
         dma_addr(self.vb, self.memory, plane)
     }
+
+    /// The field order (`enum v4l2_field`) user space gave, for buffers of
+    /// OUTPUT queues.
+    pub fn field(&self) -> u32 {
+        // SAFETY: `vb` is valid while `self` lives, and allocated as a
+        // `vb2_v4l2_buffer` (every buffer of our queues is a `Buffer`).
+        unsafe { (*container_of!(self.vb, bindings::vb2_v4l2_buffer, vb2_buf)).field }
+    }
+
+    /// Sets the field order of the buffer, e.g. `FIELD_NONE` for an OUTPUT
+    /// buffer queued with `FIELD_ANY` (user space gets it back from
+    /// `VIDIOC_QBUF`).
+    pub fn set_field(&mut self, field: u32) {
+        // SAFETY: As in `field`; the buffer is ours while it is prepared.
+        unsafe {
+            (*container_of!(self.vb, bindings::vb2_v4l2_buffer, vb2_buf)).field = field
+        };
+    }
 }
 
 fn plane_size(vb: *mut bindings::vb2_buffer, plane: u32) -> usize {

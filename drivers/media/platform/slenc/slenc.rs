@@ -661,6 +661,14 @@ impl QueueOps for Ctx {
         if buf.plane_size(0) < size as usize {
             return Err(EINVAL);
         }
+        // Progressive pictures only.
+        if q.buf_type() == Some(BufType::VideoOutput) {
+            match buf.field() {
+                video::FIELD_ANY => buf.set_field(video::FIELD_NONE),
+                video::FIELD_NONE => (),
+                _ => return Err(EINVAL),
+            }
+        }
         Ok(())
     }
 
