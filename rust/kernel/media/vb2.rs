@@ -301,9 +301,7 @@ impl Prepare<'_> {
     /// `VIDIOC_QBUF`).
     pub fn set_field(&mut self, field: u32) {
         // SAFETY: As in `field`; the buffer is ours while it is prepared.
-        unsafe {
-            (*container_of!(self.vb, bindings::vb2_v4l2_buffer, vb2_buf)).field = field
-        };
+        unsafe { (*container_of!(self.vb, bindings::vb2_v4l2_buffer, vb2_buf)).field = field };
     }
 }
 
