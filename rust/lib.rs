@@ -29,6 +29,8 @@ pub mod faux_ext;
 pub mod gpio;
 #[path = "kernel/iio/mod.rs"]
 pub mod iio;
+#[path = "kernel/io_ext.rs"]
+pub mod io_ext;
 #[path = "kernel/media/mod.rs"]
 pub mod media;
 #[path = "kernel/pm_runtime.rs"]

@@ -9,8 +9,9 @@
 # the kernel's tools/testing/kunit/kunit.py. Ends with `N passed, N failed`
 # and a non-zero exit status if anything failed.
 #
-# Environment: BOOT_TIMEOUT (seconds for the x86_64 boot, default 900),
-# ARM_TIMEOUT (seconds for the arm boot, default 300; it takes about 60),
+# Environment: BOOT_TIMEOUT (seconds for the x86_64 boot, default 3000: the
+# camera suites take most of it),
+# ARM_TIMEOUT (seconds for the arm boot, default 900; it takes about 240),
 # CHECK_ARM=0 to skip the arm boot, KASAN=1 to boot the KASAN flavour
 # (x86_64-debug) too, KEEP=1 to keep the results directory. A guest that
 # times out gets SysRq-w and -t before it is killed.
@@ -18,7 +19,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$TOP"
 
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-3000}
 results=$(mktemp -d /tmp/iio-media-rs-check.XXXXXX)
 passed=0 failed=0 skipped=0
 failures=()
@@ -197,7 +198,7 @@ if [ "${CHECK_ARM:-1}" != 0 ]; then
 		mapfile -t arm_files < <(echo build/arm/kernel_ext.ko
 			find build/arm/drivers build/arm/tests -name '*.ko' 2>/dev/null | sort
 			scripts/arm-tools.sh)
-		if scripts/check-arm.sh --timeout "${ARM_TIMEOUT:-300}" "${arm_files[@]}" \
+		if scripts/check-arm.sh --timeout "${ARM_TIMEOUT:-900}" "${arm_files[@]}" \
 			>"$results/arm.ktap" 2>"$results/arm.log"; then
 			record boot_arm ok
 		else

@@ -74,8 +74,9 @@ impl Desc {
         let d = from_err_ptr(unsafe {
             bindings::gpiod_get_optional(raw, con_id.as_char_ptr(), flags.as_raw())
         })?;
-        // INVARIANT: a non-NULL result is a descriptor we own.
-        Ok((!d.is_null()).then_some(Self(d)))
+        // INVARIANT: a non-NULL result is a descriptor we own; a `Desc` is
+        // made only for one (a `Desc` made and dropped would put it).
+        Ok(if d.is_null() { None } else { Some(Self(d)) })
     }
 
     /// Sets the logical value of an output line, from a context that may

@@ -310,8 +310,10 @@ pub fn get_if_in_use(dev: &Device<Bound>) -> Result<Option<Usage<'_>>> {
     if ret < 0 {
         return Err(Error::from_errno(ret));
     }
-    // INVARIANT: a positive return means a usage count was taken.
-    Ok((ret > 0).then_some(Usage { dev }))
+    // INVARIANT: a positive return means a usage count was taken. Only
+    // then is a `Usage` made: one made and dropped would put a count that
+    // was never taken.
+    Ok(if ret > 0 { Some(Usage { dev }) } else { None })
 }
 
 /// Drops a usage count kept with [`Usage::keep`] and lets the device

@@ -16,10 +16,11 @@ ADC=f000c000.adc
 PDRV=/sys/bus/platform/drivers/npcm_adc_rs
 FI=/sys/kernel/debug
 KMEMLEAK=$FI/kmemleak
-MAX_N=${FAULTS_MAX_N:-600}
-# Every FAULTS_STEP-th fault point: make check takes a sample (4), the
-# stress run (scripts/stress-iio.sh) every one (1).
-FAULTS_STEP=${FAULTS_STEP:-4}
+# Every FAULTS_STEP-th fault point: by default a sample of about
+# FAULTS_SAMPLES points spread over all of them (make check), every one with
+# FAULTS_STEP=1 (the stress run, scripts/stress-iio.sh).
+FAULTS_SAMPLES=${FAULTS_SAMPLES:-120}
+FAULTS_STEP=${FAULTS_STEP:-}
 
 # trigger_present: the driver's own trigger exists.
 trigger_present() {
@@ -70,8 +71,20 @@ attempt() {
 }
 
 modprobe npcm_adc_rs && echo $ADC >$PDRV/unbind
+# How many fault points a bind passes: a bind with a fault far beyond them
+# (what fail-nth reads back is how many were left). The last attempt is a
+# little beyond that count, so that the loop ends with a bind that had no
+# failure left to inject (the count varies a little between binds).
+big=1000000
+attempt $big
+points=$((big - left))
+echo $ADC >$PDRV/unbind 2>/dev/null
+MAX_N=$((points + 20))
+[ -n "$FAULTS_STEP" ] || FAULTS_STEP=$(((points + FAULTS_SAMPLES - 1) / FAULTS_SAMPLES))
+ktap_diag "a bind passes $points fault points; failing every ${FAULTS_STEP}th"
 n=1 failed=0 bound=0 leftover=0 broken=0 done=0
-while [ $n -le "$MAX_N" ]; do
+while :; do
+	[ $n -gt "$MAX_N" ] && n=$MAX_N
 	attempt $n
 	if iio_dev_of_driver npcm_adc_rs >/dev/null; then
 		bound=$((bound + 1))
@@ -98,6 +111,7 @@ while [ $n -le "$MAX_N" ]; do
 		fi
 	fi
 	[ $done = 1 ] && break
+	[ $n = "$MAX_N" ] && break
 	n=$((n + FAULTS_STEP))
 done
 ktap_diag "fault injection: fault points 1..$n every $FAULTS_STEP: $failed failed binds, $bound succeeded (the failure was in something the bind does without, or none was left)"

@@ -47,6 +47,9 @@ check_codes() {
 # timestamp (16-byte scans) on TRIGGER; sysfs triggers are fired here.
 capture() {
 	local name=$1 trig=$2 r=0 i
+	# Which capture runs, should one stall (the boot's time limit then ends
+	# it with the blocked tasks in the log).
+	ktap_diag "cycle $k: $name capture, channels $3 $4"
 	iio_scan_channels "$dev" "$3" "$4"
 	echo "$trig" >"$dev/trigger/current_trigger" || return 1
 	echo 1 >"$dev/buffer/enable" || return 1
@@ -65,7 +68,12 @@ capture() {
 		SCANS_WANT=$SCANS
 	fi
 	echo 0 >"$dev/buffer/enable" || r=1
-	check_codes /tmp/$name.scans "$3" "$4" || r=1
+	# A scan holds the enabled channels in index order.
+	if [ "$3" -lt "$4" ]; then
+		check_codes /tmp/$name.scans "$3" "$4" || r=1
+	else
+		check_codes /tmp/$name.scans "$4" "$3" || r=1
+	fi
 	return $r
 }
 

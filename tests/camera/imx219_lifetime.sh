@@ -24,7 +24,7 @@ SENSOR=${1:?usage: imx219_lifetime.sh SENSOR RECEIVER}
 RECEIVER=${2:?usage: imx219_lifetime.sh SENSOR RECEIVER}
 BOARD=${BOARD:-$top/build/x86_64/tests/camera/board/rpi_camera_board.ko}
 modname() { local m; m=$(basename "$1" .ko); echo "${m//-/_}"; }
-load() { if [[ $1 == *.ko ]]; then insmod "$1"; else modprobe "$1"; fi; }
+load() { [ -e "/sys/module/$(modname "$1")/initstate" ] && return 0; if [[ $1 == *.ko ]]; then insmod "$1"; else modprobe "$1"; fi; }
 unload() { grep -q "^$(modname "$1") " /proc/modules && rmmod "$(modname "$1")"; return 0; }
 
 mkdir -p /run/modprobe.d

@@ -37,9 +37,10 @@ use kernel::{
             UnregisteredSubdev, Which,
         },
     },
-    of, pm_runtime,
+    new_mutex, of, pm_runtime,
     prelude::*,
     regulator_bulk::Bulk,
+    sync::Mutex,
     time::{delay::fsleep, Delta},
 };
 
@@ -892,12 +893,24 @@ const SUBDEV_CONFIG: Config<'static> = Config {
     entity_ops: EntityOps::NONE,
 };
 
-/// The driver's data for a bound sensor. Dropped in field order: the
-/// sub-device is unregistered first, then runtime PM is disabled and the
+/// What a bound sensor has registered and enabled. Dropped in field order:
+/// the sub-device is unregistered first, then runtime PM is disabled and the
 /// sensor powered off if it is on.
-struct Imx219Data<'bound> {
+struct Registered<'bound> {
     _sd: SensorRegistration<Imx219>,
     _pm: pm_runtime::Enabled<'bound, Power<'bound>>,
+}
+
+/// The driver's data for a bound sensor.
+///
+/// Its registrations go in `unbind`, as the C driver's remove does: the I2C
+/// core releases the device resources acquired in probe (the CCI regmap,
+/// the clock, the supplies) right after `unbind`, before the driver data is
+/// dropped, so nothing that uses them may outlive `unbind`.
+#[pin_data]
+struct Imx219Data<'bound> {
+    #[pin]
+    registered: Mutex<Option<Registered<'bound>>>,
 }
 
 struct Imx219Driver;
@@ -910,7 +923,7 @@ kernel::of_device_table!(
 );
 
 impl Imx219Driver {
-    fn probe<'bound>(client: &'bound I2cClient<Core<'_>>) -> Result<Imx219Data<'bound>> {
+    fn probe<'bound>(client: &'bound I2cClient<Core<'_>>) -> Result<Registered<'bound>> {
         let dev: &'bound Device<Bound> = client.as_ref();
 
         // The hardware configuration in the devicetree.
@@ -995,7 +1008,7 @@ impl Imx219Driver {
         pm_runtime::set_autosuspend_delay(dev, 1000);
         pm_runtime::use_autosuspend(dev);
 
-        Ok(Imx219Data { _sd: sd, _pm: pm })
+        Ok(Registered { _sd: sd, _pm: pm })
     }
 }
 
@@ -1014,7 +1027,14 @@ impl i2c::Driver for Imx219Driver {
         client: &'bound I2cClient<Core<'_>>,
         _id_info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
-        Self::probe(client)
+        let registered = Self::probe(client);
+        try_pin_init!(Imx219Data {
+            registered <- new_mutex!(Some(registered?), "imx219_registered"),
+        }? Error)
+    }
+
+    fn unbind<'bound>(_client: &'bound I2cClient<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
+        drop(this.registered.lock().take());
     }
 }
 
@@ -1152,17 +1172,32 @@ mod tests {
             let (h, c) = init_controls(faux.as_ref(), lanes)?;
             let l = h.lock();
             assert_eq!(c.pixel_rate.val64(&l)?, rate);
-            assert_eq!((c.pixel_rate.minimum(&l)?, c.pixel_rate.maximum(&l)?), (rate, rate));
             assert_eq!(
-                (c.vblank.minimum(&l)?, c.vblank.maximum(&l)?, c.vblank.val(&l)?),
+                (c.pixel_rate.minimum(&l)?, c.pixel_rate.maximum(&l)?),
+                (rate, rate)
+            );
+            assert_eq!(
+                (
+                    c.vblank.minimum(&l)?,
+                    c.vblank.maximum(&l)?,
+                    c.vblank.val(&l)?
+                ),
                 (32, 0xfffe - 2464, 3526 - 2464)
             );
             assert_eq!(
-                (c.hblank.minimum(&l)?, c.hblank.maximum(&l)?, c.hblank.val(&l)?),
+                (
+                    c.hblank.minimum(&l)?,
+                    c.hblank.maximum(&l)?,
+                    c.hblank.val(&l)?
+                ),
                 (3448 - 3280, 0x7ff0 - 3280, 3448 - 3280)
             );
             assert_eq!(
-                (c.exposure.minimum(&l)?, c.exposure.maximum(&l)?, c.exposure.val(&l)?),
+                (
+                    c.exposure.minimum(&l)?,
+                    c.exposure.maximum(&l)?,
+                    c.exposure.val(&l)?
+                ),
                 (4, 3522, 1600)
             );
             assert_eq!((c.hflip.val(&l)?, c.vflip.val(&l)?), (0, 0));

@@ -28,7 +28,6 @@ use crate::{
     error::{from_err_ptr, from_result, to_result},
     ffi::c_int,
     media::{subdev::AnySubdev, v4l2_device},
-    new_mutex,
     prelude::*,
     sync::{aref::ARef, Arc, Mutex},
     types::Opaque,
@@ -63,6 +62,11 @@ pub trait Ops: Sized + Send + Sync + 'static {
         build_error!(crate::error::VTABLE_DEFAULT_ERROR)
     }
 }
+
+/// The name of the bound sub-devices' lock in lockdep reports: a static, as
+/// the generic code that initialises the lock is instantiated in each driver
+/// module while its lock class key is one (see `subdev::SRCU_NAME`).
+static BOUND_LOCK_NAME: &CStr = c"media_notifier_bound";
 
 /// The sub-devices bound to a notifier, one slot per connection.
 ///
@@ -144,7 +148,7 @@ impl<T: Ops> Unregistered<T> {
     pub fn new(v4l2: &v4l2_device::Device) -> Result<Self> {
         let bound = Arc::pin_init(
             pin_init!(BoundSubdevs {
-                slots <- new_mutex!(KVec::new(), "media_notifier_bound"),
+                slots <- Mutex::new(KVec::new(), BOUND_LOCK_NAME, crate::static_lock_class!()),
             }),
             GFP_KERNEL,
         )?;

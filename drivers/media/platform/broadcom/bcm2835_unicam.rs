@@ -27,7 +27,7 @@ use kernel::{
     clk::Clk,
     device::{self, Core},
     dma::CoherentHandle,
-    irq,
+    io_ext, irq,
     media::{
         device::Info,
         entity::{Function, PadFlags},
@@ -192,15 +192,17 @@ impl platform::Driver for UnicamDriver {
             dev_err!(dev, "invalid resource\n");
             EINVAL
         };
+        io_ext::request_mem_region(dev, pdev.resource_by_name(c"unicam").ok_or_else(invalid)?)?;
+        io_ext::request_mem_region(dev, pdev.resource_by_name(c"cmi").ok_or_else(invalid)?)?;
         let regs = pdev
             .io_request_by_name(c"unicam")
             .ok_or_else(invalid)?
-            .iomap_exclusive_sized::<{ regs::UNICAM_SIZE }>()?
+            .iomap_sized::<{ regs::UNICAM_SIZE }>()?
             .into_devres()?;
         let cmi = pdev
             .io_request_by_name(c"cmi")
             .ok_or_else(invalid)?
-            .iomap_exclusive_sized::<{ regs::CMI_SIZE }>()?
+            .iomap_sized::<{ regs::CMI_SIZE }>()?
             .into_devres()?;
         let lp = Clk::get(dev, Some(c"lp")).inspect_err(|_| {
             dev_err!(dev, "Failed to get lp clock\n");

@@ -14,7 +14,7 @@ use kernel::{
     device::{self, Bound},
     devres::Devres,
     dma::DmaAddress,
-    io::{mem::ExclusiveIoMem, register::Array, Io, Mmio},
+    io::{mem::IoMem, register::Array, Io, Mmio},
     irq::{self, IrqReturn},
     media::{
         notifier::BoundSubdevs,
@@ -25,8 +25,8 @@ use kernel::{
     },
     new_mutex, new_spinlock_irq, pm_runtime,
     prelude::*,
-    sync_ext::SpinLockIrq,
     sync::{aref::ARef, atomic::Atomic, Arc, Mutex},
+    sync_ext::SpinLockIrq,
     time::{delay::fsleep, Delta},
 };
 
@@ -126,8 +126,8 @@ pub(crate) struct Formats {
 pub(crate) struct Shared {
     /// The Unicam platform device.
     pub(crate) dev: ARef<device::Device>,
-    regs: Devres<ExclusiveIoMem<'static, { regs::UNICAM_SIZE }>>,
-    cmi: Devres<ExclusiveIoMem<'static, { regs::CMI_SIZE }>>,
+    regs: Devres<IoMem<'static, { regs::UNICAM_SIZE }>>,
+    cmi: Devres<IoMem<'static, { regs::CMI_SIZE }>>,
     /// The bus of the endpoint.
     pub(crate) bus: Bus,
     /// The sensor, while bound.
@@ -155,8 +155,8 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(
         dev: ARef<device::Device>,
-        regs: Devres<ExclusiveIoMem<'static, { regs::UNICAM_SIZE }>>,
-        cmi: Devres<ExclusiveIoMem<'static, { regs::CMI_SIZE }>>,
+        regs: Devres<IoMem<'static, { regs::UNICAM_SIZE }>>,
+        cmi: Devres<IoMem<'static, { regs::CMI_SIZE }>>,
         bus: Bus,
         sensor: Arc<BoundSubdevs>,
         sensor_conn: usize,

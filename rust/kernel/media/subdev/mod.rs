@@ -100,6 +100,13 @@ use core::{
     sync::atomic::{AtomicPtr, AtomicUsize, Ordering},
 };
 
+/// The name of every sub-device's SRCU domain in lockdep reports. One static,
+/// not a literal in the generic code that initialises the domain: that code is
+/// instantiated in each driver module, each with its own copy of a literal,
+/// while the lock class key, a static, is one for all; lockdep compares the
+/// names of a class by address and warns when they differ.
+static SRCU_NAME: &CStr = c"v4l2_subdev";
+
 /// Sub-device flags (`V4L2_SUBDEV_FL_*`) a driver may set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Flags(u32);
@@ -811,7 +818,7 @@ impl<T: Ops> UnregisteredSubdev<T> {
             try_pin_init!(Subdev::<T> {
                 core <- try_pin_init!(Core {
                     sd: Opaque::zeroed(),
-                    srcu <- Srcu::new(c"v4l2_subdev", crate::static_lock_class!()),
+                    srcu <- Srcu::new(SRCU_NAME, crate::static_lock_class!()),
                     data: AtomicPtr::new(core::ptr::null_mut()),
                     refs: AtomicUsize::new(1),
                     finalized: false,
