@@ -235,6 +235,36 @@ pub unsafe trait Dispatch {
     unsafe fn g_volatile_ctrl(owner: *mut c_void, locked: &Locked<'_>, ctrl: &CtrlRef) -> Result;
 }
 
+/// The dispatch of a handler whose controls have no operations: they hold
+/// values set by user space (range-checked by the control core) that the
+/// driver reads when it needs them, e.g. the codec controls of a mem2mem
+/// context read at the start of each job.
+pub enum NoOps {}
+
+// SAFETY: No callback is installed (every `HAS_*` is false), so none is
+// ever called with any owner pointer.
+unsafe impl Dispatch for NoOps {
+    const HAS_S_CTRL: bool = false;
+    const HAS_TRY_CTRL: bool = false;
+    const HAS_G_VOLATILE_CTRL: bool = false;
+
+    unsafe fn s_ctrl(_owner: *mut c_void, _locked: &Locked<'_>, _ctrl: &CtrlRef) -> Result {
+        Err(EINVAL)
+    }
+
+    unsafe fn try_ctrl(_owner: *mut c_void, _locked: &Locked<'_>, _ctrl: &CtrlRef) -> Result {
+        Err(EINVAL)
+    }
+
+    unsafe fn g_volatile_ctrl(
+        _owner: *mut c_void,
+        _locked: &Locked<'_>,
+        _ctrl: &CtrlRef,
+    ) -> Result {
+        Err(EINVAL)
+    }
+}
+
 /// The non-generic part of a handler: what its owner frees with it.
 ///
 /// # Invariants
@@ -365,6 +395,11 @@ impl<D: Dispatch> Handler<D> {
 
     fn hdl(&self) -> *mut bindings::v4l2_ctrl_handler {
         self.core.as_raw()
+    }
+
+    /// The C handler, for a file handle that serves its controls.
+    pub(crate) fn as_raw(&self) -> *mut bindings::v4l2_ctrl_handler {
+        self.hdl()
     }
 
     /// The first error of a control creation, if any; later creations are

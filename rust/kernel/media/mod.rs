@@ -31,6 +31,8 @@
 //!   operations and file handles;
 //! - [`vb2`]: videobuf2 queues (`struct vb2_queue`), buffers handed to the
 //!   driver and their completion;
+//! - [`m2m`]: memory-to-memory devices (codecs): per-file contexts with an
+//!   OUTPUT and a CAPTURE queue, and the jobs the mem2mem core schedules;
 //! - [`notifier`]: the asynchronous notifier of a bridge, which binds the
 //!   remote sub-devices (sensors) described by the firmware graph;
 //! - [`pixfmt`]: pixel formats (`struct v4l2_pix_format`), fourccs and the
@@ -76,6 +78,12 @@ pub mod device;
 pub mod entity;
 #[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod fwnode;
+#[cfg(all(
+    CONFIG_RUST_MEDIA_ABSTRACTIONS,
+    CONFIG_VIDEOBUF2_V4L2,
+    CONFIG_V4L2_MEM2MEM_DEV
+))]
+pub mod m2m;
 #[cfg(CONFIG_RUST_MEDIA_ABSTRACTIONS)]
 pub mod mbus;
 #[cfg(all(CONFIG_RUST_MEDIA_ABSTRACTIONS, CONFIG_V4L2_ASYNC))]

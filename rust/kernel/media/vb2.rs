@@ -287,6 +287,22 @@ impl Prepare<'_> {
     pub fn dma_addr(&self, plane: u32) -> Option<bindings::dma_addr_t> {
         dma_addr(self.vb, self.memory, plane)
     }
+
+    /// The field order (`enum v4l2_field`) user space gave, for buffers of
+    /// OUTPUT queues.
+    pub fn field(&self) -> u32 {
+        // SAFETY: `vb` is valid while `self` lives, and allocated as a
+        // `vb2_v4l2_buffer` (every buffer of our queues is a `Buffer`).
+        unsafe { (*container_of!(self.vb, bindings::vb2_v4l2_buffer, vb2_buf)).field }
+    }
+
+    /// Sets the field order of the buffer, e.g. `FIELD_NONE` for an OUTPUT
+    /// buffer queued with `FIELD_ANY` (user space gets it back from
+    /// `VIDIOC_QBUF`).
+    pub fn set_field(&mut self, field: u32) {
+        // SAFETY: As in `field`; the buffer is ours while it is prepared.
+        unsafe { (*container_of!(self.vb, bindings::vb2_v4l2_buffer, vb2_buf)).field = field };
+    }
 }
 
 fn plane_size(vb: *mut bindings::vb2_buffer, plane: u32) -> usize {
@@ -355,6 +371,55 @@ impl ActiveBuffer {
     pub fn dma_addr(&self) -> Option<bindings::dma_addr_t> {
         self.dma
     }
+
+    /// The bytes user space says it used in plane `plane` (its payload),
+    /// for buffers of OUTPUT queues; 0 if there is no such plane.
+    ///
+    /// The buffer must be active (the caller's job).
+    pub(crate) fn payload(&self, plane: u32) -> usize {
+        let vb = self.vb.as_ptr();
+        // SAFETY: The token's buffer is valid while it is active; a stale
+        // token's buffer may be freed, so this reads only under the
+        // invariant's condition, which the callers of this abstraction
+        // (the mem2mem job, whose buffers stay allocated while it runs)
+        // establish; `bytesused` is set by videobuf2 before `buf_queue`.
+        unsafe {
+            if plane < (*vb).num_planes {
+                (*vb).planes[plane as usize].bytesused as usize
+            } else {
+                0
+            }
+        }
+    }
+
+    /// The kernel address and length of plane `plane`, if the buffer's
+    /// memory is mapped in the kernel (`vb2_plane_vaddr()`).
+    ///
+    /// The buffer must be active and its queue's memory stay allocated
+    /// while the result is used (the caller's job).
+    pub(crate) fn cpu_plane(&self, plane: u32) -> Option<(*mut u8, usize)> {
+        let vb = self.vb.as_ptr();
+        // SAFETY: As in `payload`: the callers use this only for buffers
+        // they checked to be active, whose memory stays allocated.
+        unsafe {
+            if plane >= (*vb).num_planes {
+                return None;
+            }
+            let p = bindings::vb2_plane_vaddr(vb, plane).cast::<u8>();
+            if p.is_null() {
+                return None;
+            }
+            Some((p, (*vb).planes[plane as usize].length as usize))
+        }
+    }
+
+    /// The `struct vb2_v4l2_buffer` of the buffer.
+    pub(crate) fn v4l2_raw(&self) -> *mut bindings::vb2_v4l2_buffer {
+        // SAFETY: Every buffer of our queues is allocated as a `Buffer`,
+        // whose `vb2_buf` is in a `vb2_v4l2_buffer`; this computes an
+        // address only.
+        unsafe { container_of!(self.vb.as_ptr(), bindings::vb2_v4l2_buffer, vb2_buf) }
+    }
 }
 
 /// The state a driver gives a buffer back in.
@@ -391,7 +456,15 @@ pub struct Done {
     /// Bytes used in the first plane, if it changes from what
     /// `buf_prepare` set.
     pub payload: Option<usize>,
+    /// Frame type flags to set (`V4L2_BUF_FLAG_KEYFRAME`, `_PFRAME`,
+    /// `_BFRAME`; other bits are ignored), for coded streams.
+    pub frame_flags: u32,
 }
+
+/// The frame type flags [`Done::frame_flags`] may carry.
+pub const FRAME_FLAGS: u32 = bindings::V4L2_BUF_FLAG_KEYFRAME
+    | bindings::V4L2_BUF_FLAG_PFRAME
+    | bindings::V4L2_BUF_FLAG_BFRAME;
 
 impl Done {
     /// A filled buffer of frame `sequence`, progressive.
@@ -402,6 +475,7 @@ impl Done {
             timestamp_ns: None,
             field: bindings::v4l2_field_V4L2_FIELD_NONE,
             payload: None,
+            frame_flags: 0,
         }
     }
 
@@ -422,6 +496,12 @@ impl Done {
     /// Sets the field.
     pub const fn field(mut self, field: u32) -> Self {
         self.field = field;
+        self
+    }
+
+    /// Sets the frame type flags (see [`Done::frame_flags`]).
+    pub const fn buf_flags(mut self, flags: u32) -> Self {
+        self.frame_flags = flags & FRAME_FLAGS;
         self
     }
 }
@@ -593,6 +673,15 @@ impl Queue {
         Some(unsafe { token(b, w.epoch, st.memory) })
     }
 
+    /// Whether `buf` is a buffer of this queue owned by the driver in the
+    /// current streaming session.
+    pub fn is_current(&self, buf: &ActiveBuffer) -> bool {
+        let w = self.state().waiting.lock();
+        // SAFETY: While the epoch matches (under the lock), the buffer is
+        // valid (type invariant of `ActiveBuffer`).
+        w.epoch == buf.epoch && unsafe { (*buf.vb.as_ptr()).vb2_queue } == self.as_raw()
+    }
+
     /// Whether buffers wait in the queue's list.
     pub fn has_queued(&self) -> bool {
         !self.state().waiting.lock().head.is_null()
@@ -615,6 +704,7 @@ impl Queue {
             let vbuf = container_of!(vb, bindings::vb2_v4l2_buffer, vb2_buf);
             (*vbuf).sequence = done.sequence;
             (*vbuf).field = done.field;
+            (*vbuf).flags = ((*vbuf).flags & !FRAME_FLAGS) | (done.frame_flags & FRAME_FLAGS);
             if let Some(ts) = done.timestamp_ns {
                 (*vb).timestamp = ts;
             }

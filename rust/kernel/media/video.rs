@@ -67,6 +67,8 @@ impl Caps {
     pub const VIDEO_CAPTURE_MPLANE: Self = Self(bindings::V4L2_CAP_VIDEO_CAPTURE_MPLANE);
     /// Multi-plane video output.
     pub const VIDEO_OUTPUT_MPLANE: Self = Self(bindings::V4L2_CAP_VIDEO_OUTPUT_MPLANE);
+    /// Single-plane memory-to-memory.
+    pub const VIDEO_M2M: Self = Self(bindings::V4L2_CAP_VIDEO_M2M);
     /// Multi-plane memory-to-memory.
     pub const VIDEO_M2M_MPLANE: Self = Self(bindings::V4L2_CAP_VIDEO_M2M_MPLANE);
     /// Metadata capture.
@@ -822,6 +824,12 @@ impl Capability {
     /// Sets the card (device) name.
     pub fn set_card(&mut self, name: &CStr) {
         copy_u8(&mut self.0.card, name);
+    }
+
+    /// Sets the bus information (e.g. `platform:<device name>`), for
+    /// devices whose bus the core cannot name.
+    pub fn set_bus_info(&mut self, info: &CStr) {
+        copy_u8(&mut self.0.bus_info, info);
     }
 
     /// Adds the capabilities of other nodes of the device to those of the
