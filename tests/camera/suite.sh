@@ -595,12 +595,12 @@ capture_case() {
 		ctrls="$ctrls,red_pixel_value=$r,green_red_pixel_value=$gr,blue_pixel_value=$b,green_blue_pixel_value=$gb"
 	fi
 	v4l2-ctl -d "$sensor_sd" --set-ctrl "$ctrls" || return 1
-	# Long captures at CAPTURE_MS a frame (default 50): at a mode's full
+	# Long captures at CAPTURE_MS a frame (default 100): at a mode's full
 	# rate (up to 60 fps, 2 MB frames), a capture program in a TCG guest on
 	# a loaded host falls behind and frames go to the dummy buffer, which
 	# tells nothing about the drivers. scripts/bench-camera.sh streams at
 	# full rate.
-	if [ "$count" -gt 10 ]; then frame_interval "${CAPTURE_MS:-50}" >/dev/null || return 1; fi
+	if [ "$count" -gt 10 ]; then frame_interval "${CAPTURE_MS:-100}" >/dev/null || return 1; fi
 	echo "$w x $h $fmt bytesperline $bpl, flips $hf/$vf, pattern $pat: $count frames"
 	echo stats >"$dbg/stats" 2>/dev/null
 	capture "$count" "$file" || { tail -n 5 "$file.log"; return 1; }
