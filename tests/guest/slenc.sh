@@ -78,7 +78,7 @@ compliance() {
 	name=$1
 	shift
 	run_v4l v4l2-compliance "$@" >"$out/$name.txt" 2>&1
-	total=$(grep -E '^Total for ' "$out/$name.txt" | tail -n 1)
+	total=$(grep -E '^(Grand )?Total for ' "$out/$name.txt" | tail -n 1)
 	echo "# $name: $total"
 	grep -E 'fail:|warn:' "$out/$name.txt" | head -n 20 | diag
 	case $total in
