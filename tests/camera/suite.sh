@@ -106,14 +106,8 @@ unload() { # MODULE
 # driver under test is still loaded by name (only alias-based loading is
 # blacklisted); one not under test cannot be loaded at all during this run
 # (an install command that fails), whoever asks for it.
-#
-# The modprobe configuration alone did not keep them out: in a run of our
-# pair, something loaded both C drivers when the board came up (seen in
-# load_order), so a C driver not under test is also hidden for the run:
-# /dev/null is bind-mounted over its module file, and nothing can load it.
-hidden=()
 block_autoload() {
-	local m p conf=/run/modprobe.d/rpi-camera-board.conf
+	local m conf=/run/modprobe.d/rpi-camera-board.conf
 	mkdir -p /run/modprobe.d
 	{
 		for m in imx219 bcm2835_unicam; do
@@ -122,19 +116,7 @@ block_autoload() {
 				echo "install $m /bin/false"
 		done
 	} >"$conf"
-	for m in imx219 bcm2835_unicam; do
-		[ "$m" = "$(modname "$SENSOR")" ] || [ "$m" = "$(modname "$RECEIVER")" ] && continue
-		p=$(modinfo -n "$m" 2>/dev/null) || continue
-		[ -f "$p" ] || continue
-		mountpoint -q "$p" && continue
-		mount --bind /dev/null "$p" && hidden+=("$p")
-	done
 	timeout 30 udevadm control --reload 2>/dev/null || true
-}
-unhide_modules() {
-	local p
-	for p in "${hidden[@]}"; do umount "$p"; done
-	hidden=()
 }
 
 # Process starts are what costs in the TCG guest: the helpers below use
@@ -995,7 +977,6 @@ main() {
 	say "case timings:"
 	printf '# %s\n' "${timings[@]}"
 	board_down
-	unhide_modules
 	reload_competitors
 	rm -rf "$tmp"
 }

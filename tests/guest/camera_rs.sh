@@ -11,7 +11,7 @@
 # check's guest, where every module is loaded first, the C drivers got
 # loaded and bound to the board's devices in load_order (when the board
 # comes up before our drivers), although the modprobe configuration
-# blacklists them and the suite hides their module files; the C Unicam
+# blacklists them and makes their loading fail; the C Unicam
 # then breaks the cases after it. `scripts/camera-suite.sh` with our pair
 # runs them by hand; `tests/camera/imx219_lifetime.sh` has the sensor's
 # lifetime cases.
