@@ -98,20 +98,29 @@ check_scans() {
 		# conversion runs in the bottom half, which a loaded emulator
 		# runs up to seconds later (the next step always, later
 		# ones when they began within late_ns of the trigger).
-		found = 0
-		for (s = a; s <= ns && !found; s++) {
+		# Channels are converted one after the other, so a scan may
+		# straddle a step: each channel is checked on its own.
+		for (j = 1; j <= nc; j++) {
+			raw = int($j / lsb_mv + 0.5)
+			if (raw == code(a - 1, ch[j])) continue
+			ok = 0
+			for (s = a + 1; s <= ns && !ok; s++) {
+				if (s > a + 1 && t0[s] > ts + late_ns) break
+				if (raw == code(s - 1, ch[j])) ok = 1
+			}
+			if (!ok) {
+				bad++
+				if (bad <= 5) printf "# scan at %.0f: channel %d reads %d, want %d (step %d)\n", ts, ch[j], raw, code(a - 1, ch[j]), a - 1
+			}
+		}
+		# The step the whole scan shows (the one set before it, or a
+		# later one as above), seen.
+		for (s = a; s <= ns; s++) {
 			if (s > a + 1 && t0[s] > ts + late_ns) break
 			m = 1
 			for (j = 1; j <= nc; j++) if (int($j / lsb_mv + 0.5) != code(s - 1, ch[j])) m = 0
-			if (m) found = s
+			if (m) { if (!seen[s]++) steps++; break }
 		}
-		if (!found) {
-			bad++
-			if (bad <= 5) for (j = 1; j <= nc; j++) {
-				raw = int($j / lsb_mv + 0.5)
-				if (raw != code(a - 1, ch[j])) printf "# scan at %.0f: channel %d reads %d, want %d (step %d)\n", ts, ch[j], raw, code(a - 1, ch[j]), a - 1
-			}
-		} else if (!seen[found]++) steps++
 	}
 	END { printf "scans %d steps_seen %d/%d bad %d nonmono %d\n", scans, steps, ns, bad, nonmono }
 	' /tmp/steps "$f" | tee /tmp/$name.check | grep '^scans')
