@@ -205,6 +205,25 @@ ktap_result() { if [ "$1" = 0 ]; then ktap_ok "$2"; else ktap_not_ok "$2"; fi; }
 # Status of the whole script: the last command of every test script.
 ktap_finish() { [ $_ktap_fail = 0 ]; }
 
+# read_raw FILE: prints one conversion's result (an in_voltageN_raw). Both
+# drivers give a conversion 10 ms and fail the read with ETIMEDOUT after; a
+# TCG guest on a busy host sometimes gets the emulated conversion's
+# interrupt later than that (seen once in some thousand reads, C and Rust
+# alike). Such a read is retried once and counted in $RAW_RETRIES (a file:
+# the callers run in command substitutions); a second failure is returned.
+RAW_RETRIES=/tmp/raw-retries
+read_raw() {
+	cat "$1" 2>/dev/null && return 0
+	echo "$1" >>"$RAW_RETRIES"
+	cat "$1"
+}
+# raw_retries_diag: says how many reads were retried, if any.
+raw_retries_diag() {
+	[ -s "$RAW_RETRIES" ] || return 0
+	ktap_diag "$(wc -l <"$RAW_RETRIES") read(s) timed out once and were retried: $(sort -u "$RAW_RETRIES" | tr '\n' ' ')"
+	rm -f "$RAW_RETRIES"
+}
+
 # iio_scan_channels DEVDIR CHANNEL...: the scan of the IIO device in DEVDIR
 # (an 8-channel ADC) is exactly in_voltageCHANNEL... and the timestamp.
 iio_scan_channels() {

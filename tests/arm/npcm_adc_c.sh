@@ -130,7 +130,7 @@ while [ $k -lt $nsweep ]; do
 	for c in 0 1 2 3 4 5 6 7; do
 		eval "v=\$in$c"
 		want=$(code_of "$v")
-		raw=$(cat "$dev/in_voltage${c}_raw") || raw=-1
+		raw=$(read_raw "$dev/in_voltage${c}_raw") || raw=-1
 		d=$((raw - want))
 		if [ "$raw" -lt 0 ] || [ ${d#-} -gt 1 ]; then
 			ktap_diag "channel $c: input $v µV read $raw, model code $want"
@@ -149,6 +149,7 @@ while [ $k -lt $nsweep ]; do
 	done
 	k=$((k + 1))
 done
+raw_retries_diag
 for c in 0 1 2 3 4 5 6 7; do
 	eval "b=\$bad$c"
 	[ "$b" = 0 ] || ktap_diag "channel $c: $b of $nsweep sweep points wrong"

@@ -25,7 +25,7 @@ read_all() {
 	while [ $k -lt "$STEPS" ]; do
 		for c in 0 1 2 3 4 5 6 7; do host_set "adci[$c]" "$(input_of $k $c)" || return 1; done
 		for c in 0 1 2 3 4 5 6 7; do
-			raw=$(cat "$dev/in_voltage${c}_raw") || raw=error
+			raw=$(read_raw "$dev/in_voltage${c}_raw") || raw=error
 			echo "$k $c $raw" >>"$out"
 		done
 		k=$((k + 1))
@@ -53,6 +53,7 @@ read_all npcm_adc /tmp/cmp_c
 ktap_result $? c_driver_reads
 read_all npcm_adc_rs /tmp/cmp_rs
 ktap_result $? rust_driver_reads
+raw_retries_diag
 expected /tmp/cmp_model
 
 if cmp -s /tmp/cmp_c /tmp/cmp_rs && [ -s /tmp/cmp_c ]; then

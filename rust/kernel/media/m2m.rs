@@ -308,7 +308,12 @@ impl<T: Ops> Unregistered<T> {
             unsafe { *(*node).drv.get() = core::ptr::null() };
             return Err(Error::from_errno(ret));
         }
-        core::mem::forget(self);
+        // The node is the core's now (not freed by our `Drop`), and the
+        // core holds its own reference to the V4L2 device: drop ours.
+        let this = core::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped nor used again: `_v4l2` is moved
+        // out of it once.
+        drop(unsafe { core::ptr::read(&this._v4l2) });
         // SAFETY: Registered: the core holds a reference until
         // unregistration; from now on the core frees the node through
         // `node_release`, after our reference (taken here) goes too.
