@@ -101,11 +101,10 @@ unload() { # MODULE
 	rmmod "$n"
 }
 
-# The C drivers would be loaded by udev when the overlay creates the
-# devices: block that, so each run binds exactly the pair under test. A C
-# driver under test is still loaded by name (only alias-based loading is
-# blacklisted); one not under test cannot be loaded at all during this run
-# (an install command that fails), whoever asks for it.
+# Only udevd would load a driver by the devices' aliases, and it is stopped
+# for the suite (stop_udevd). As a guard, a C driver not under test cannot
+# be loaded at all during this run (an install command that fails), whoever
+# asks for it; a C driver under test is still loaded by name.
 block_autoload() {
 	local m conf=/run/modprobe.d/rpi-camera-board.conf
 	mkdir -p /run/modprobe.d
@@ -116,7 +115,6 @@ block_autoload() {
 				echo "install $m /bin/false"
 		done
 	} >"$conf"
-	timeout 30 udevadm control --reload 2>/dev/null || true
 }
 
 # Process starts are what costs in the TCG guest: the helpers below use
@@ -936,6 +934,29 @@ case_kernel_log() {
 	fi
 }
 
+# udevd is stopped for the suite (and started again after it, if it ran):
+# - it would load a C driver when the overlay creates a device;
+# - it reads the uevent files of the board's devicetree devices, and
+#   of_device_uevent() takes of_mutex inside sysfs (kn->active). With the
+#   overlay's removal (of_mutex, then fwnode_link_lock as its nodes are
+#   freed) and fw_devlink (fwnode_link_lock, then device_links_lock, under
+#   which a device link's sysfs files are removed when a consumer binds),
+#   lockdep sees a cycle through the one lock class of every device's
+#   uevent file, reports it when the board comes up again, and is off for
+#   the rest of the boot. Driver core and OF code, and no deadlock (a
+#   device link has no devicetree node); without udevd nothing reads those
+#   files.
+udevd_was_running=0
+stop_udevd() {
+	pgrep -x systemd-udevd >/dev/null || return 0
+	udevd_was_running=1
+	timeout 30 udevadm control --exit && say "udevd stopped for the suite"
+}
+start_udevd() {
+	[ $udevd_was_running = 1 ] || return 0
+	/lib/systemd/systemd-udevd --daemon && say "udevd started again"
+}
+
 # Other implementations of the two drivers would bind the board's devices:
 # unload them for the run (and remember them, to load them again after it).
 competitors=()
@@ -965,6 +986,7 @@ main() {
 	# Leaks from before the suite are not its business.
 	[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 	for m in ${PRELOAD:-}; do insmod "$m"; done
+	stop_udevd
 	unload_competitors
 	echo "KTAP version 1"
 	set -- $CASES
@@ -978,6 +1000,7 @@ main() {
 	printf '# %s\n' "${timings[@]}"
 	board_down
 	reload_competitors
+	start_udevd
 	rm -rf "$tmp"
 }
 
