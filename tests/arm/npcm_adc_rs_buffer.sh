@@ -246,53 +246,75 @@ capture own npcm-adc-eoc 3 0 1 2 3 4 5 6 7
 # also show the trigger's own lateness, which on this emulated board is
 # large (its timer interrupts come late), so they are not the criterion.
 if hrtimer_trigger npcm-test; then
-	for t in /sys/bus/iio/devices/trigger*; do
-		[ "$(cat "$t/name")" = npcm-test ] && ht=$t
-	done
-	echo "$HRTIMER_HZ" >"$ht/sampling_frequency"
-	iio_scan_channels "$dev" 1 4 6
-	echo npcm-test >"$dev/trigger/current_trigger"
-	echo 4096 >"$dev/buffer/length"
-	: >/tmp/steps
-	: >/tmp/hrtimer.bin
-	res=0
-	k=0
-	set_step $k 1 4 6 || res=1
-	echo 1 >"$dev/buffer/enable" || res=1
-	IIO_CAPTURE_STOP="$ht/sampling_frequency=1" IIO_CAPTURE_IRQ="npcm_adc_consumer${dev##*device}" \
-		iio_capture "/dev/${dev##*/}" 16 8 "$HRTIMER_SECS" $((1000000000 / HRTIMER_HZ)) \
-		/tmp/hrtimer.bin >/tmp/hrtimer.res 2>&1 &
-	reader=$!
-	start=$(now_ns)
-	tstep=$start nstep=0
-	# A new step after STEP_SCANS scans, or after 2 s with at least 20
-	# (a loaded host delivers far fewer triggers than asked), never in the
-	# last second, so that every step is seen in full.
-	while kill -0 $reader 2>/dev/null; do
-		n=$(($(stat -c %s /tmp/hrtimer.bin) / 16))
-		t=$(now_ns)
-		if { [ $n -ge $(((k + 1) * STEP_SCANS)) ] || [ $((t - tstep)) -ge 2000000000 ]; } &&
-			[ $n -ge $((nstep + 20)) ] &&
-			[ $((t - start)) -lt $(((HRTIMER_SECS - 1) * 1000000000)) ]; then
-			k=$((k + 1))
-			set_step $k 1 4 6 || res=1
-			tstep=$(now_ns) nstep=$n
+	# hrtimer_attempt TRIGGER: one capture with the hrtimer trigger TRIGGER;
+	# sets res, missing and what check_scans sets.
+	hrtimer_attempt() {
+		for t in /sys/bus/iio/devices/trigger*; do
+			[ "$(cat "$t/name")" = "$1" ] && ht=$t
+		done
+		echo "$HRTIMER_HZ" >"$ht/sampling_frequency"
+		iio_scan_channels "$dev" 1 4 6
+		echo "$1" >"$dev/trigger/current_trigger"
+		echo 4096 >"$dev/buffer/length"
+		: >/tmp/steps
+		: >/tmp/hrtimer.bin
+		res=0
+		k=0
+		set_step $k 1 4 6 || res=1
+		echo 1 >"$dev/buffer/enable" || res=1
+		# Before the reader starts: its capture ends HRTIMER_SECS after
+		# its own start, so not before HRTIMER_SECS after this one.
+		start=$(now_ns)
+		IIO_CAPTURE_STOP="$ht/sampling_frequency=1" IIO_CAPTURE_IRQ="npcm_adc_consumer${dev##*device}" \
+			iio_capture "/dev/${dev##*/}" 16 8 "$HRTIMER_SECS" $((1000000000 / HRTIMER_HZ)) \
+			/tmp/hrtimer.bin >/tmp/hrtimer.res 2>&1 &
+		reader=$!
+		tstep=$start nstep=0
+		# A new step after STEP_SCANS scans, or after 2 s with at least 20
+		# (a loaded host delivers far fewer triggers than asked), never in the
+		# last two seconds (setting one takes three QMP requests), so that
+		# every step is seen in full.
+		while kill -0 $reader 2>/dev/null; do
+			n=$(($(stat -c %s /tmp/hrtimer.bin) / 16))
+			t=$(now_ns)
+			if { [ $n -ge $(((k + 1) * STEP_SCANS)) ] || [ $((t - tstep)) -ge 2000000000 ]; } &&
+				[ $n -ge $((nstep + 20)) ] &&
+				[ $((t - start)) -lt $(((HRTIMER_SECS - 2) * 1000000000)) ]; then
+				k=$((k + 1))
+				set_step $k 1 4 6 || res=1
+				tstep=$(now_ns) nstep=$n
+			fi
+			usleep 10000
+		done
+		wait $reader || res=1
+		echo 0 >"$dev/buffer/enable" || res=1
+		echo "" >"$dev/trigger/current_trigger"
+		# Not removed: see hrtimer_trigger in the harness.
+		raw_to_lines 3 </tmp/hrtimer.bin >/tmp/hrtimer.out
+		set -- $(cat /tmp/hrtimer.res)
+		ktap_diag "hrtimer at $HRTIMER_HZ Hz: $*"
+		[ "${1-}" = scans ] && [ "${2:-0}" -gt 0 ] || res=1
+		# Guest seconds actually captured.
+		[ "${4%%.*}" -ge "$HRTIMER_SECS" ] 2>/dev/null || res=1
+		missing=${16:-x}
+		check_scans hrtimer /tmp/hrtimer.out 1 4 6
+	}
+	# This emulated board's timer interrupts stop now and then (see
+	# Documentation/iio/npcm_adc.rst): a capture that fails is repeated
+	# once, after saying how it failed; the second one is the result. It
+	# uses a trigger of its own: the trigger's interrupt counts (for the
+	# lost scans) cannot be reset.
+	hrtimer_attempt npcm-test
+	if [ $res != 0 ] || [ "$missing" != 0 ] || [ "$scans" -le 0 ] || [ "$bad" != 0 ] ||
+		[ "$steps_seen" != "$steps_total" ] || [ "$nonmono" != 0 ]; then
+		ktap_diag "hrtimer: first capture failed (res $res, missing $missing, bad $bad, steps $steps_seen/$steps_total, nonmono $nonmono): repeated once"
+		if hrtimer_trigger npcm-test2; then
+			hrtimer_attempt npcm-test2
+		else
+			res=1
 		fi
-		usleep 10000
-	done
-	wait $reader || res=1
-	echo 0 >"$dev/buffer/enable" || res=1
-	echo "" >"$dev/trigger/current_trigger"
-	# Not removed: see hrtimer_trigger in the harness.
-	raw_to_lines 3 </tmp/hrtimer.bin >/tmp/hrtimer.out
-	set -- $(cat /tmp/hrtimer.res)
-	ktap_diag "hrtimer at $HRTIMER_HZ Hz: $*"
-	[ "${1-}" = scans ] && [ "${2:-0}" -gt 0 ] || res=1
-	# Guest seconds actually captured.
-	[ "${4%%.*}" -ge "$HRTIMER_SECS" ] 2>/dev/null || res=1
-	missing=${16:-x}
+	fi
 	ktap_result $res hrtimer_capture
-	check_scans hrtimer /tmp/hrtimer.out 1 4 6
 	[ "$scans" -gt 0 ] && [ "$bad" = 0 ]
 	ktap_result $? hrtimer_values
 	[ "$steps_seen" = "$steps_total" ] && [ "$steps_seen" -ge 3 ]

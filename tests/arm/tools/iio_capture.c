@@ -145,8 +145,10 @@ int main(int argc, char **argv)
 		}
 		if (stopping && now_ns() - quiet_since > 300000000LL)
 			break;
-		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR) {
+			fprintf(stderr, "poll %s: %s\n", argv[1], strerror(errno));
 			break;
+		}
 		r = read(fd, buf + have, sizeof(buf) - have);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EINTR)
